@@ -1,0 +1,116 @@
+"""Per-key validation of system_config values (pure: no I/O).
+
+Each rule returns None when the value is acceptable, else a sentence naming the rule.
+The same rules guard reads (a bad row never reaches a caller) and admin updates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+EMAIL_FROM_RE = re.compile(r"^([^<>@]+ <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$")
+KNOWN_MIMETYPES = {"image/jpeg", "image/jpg", "image/png", "application/pdf"}
+
+Rule = Callable[[Any], str | None]
+
+
+def _integer(minimum: int, maximum: int) -> Rule:
+    def rule(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "must be a whole number"
+        if not minimum <= value <= maximum:
+            return f"must be between {minimum} and {maximum}"
+        return None
+
+    return rule
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
+def _working_hours(value: Any) -> str | None:
+    if not isinstance(value, dict) or set(value) != {"start", "end", "timezone"}:
+        return "must be an object with exactly start, end and timezone"
+    start, end, zone = value["start"], value["end"], value["timezone"]
+    if not (isinstance(start, str) and TIME_RE.match(start) and isinstance(end, str) and TIME_RE.match(end)):
+        return "start and end must be HH:MM times"
+    if start >= end:
+        return "the working window must start before it ends"
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"{zone!r} is not an IANA time zone"
+    return None
+
+
+def _working_days(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of weekdays"
+    if any(day not in WEEKDAYS for day in value):
+        return f"every day must be one of {', '.join(WEEKDAYS)}"
+    if len(set(value)) != len(value):
+        return "days must not repeat"
+    return None
+
+
+def _non_empty_strings(allowed: set[str] | None = None, max_items: int = 50) -> Rule:
+    def rule(value: Any) -> str | None:
+        if not isinstance(value, list) or not value:
+            return "must be a non-empty list"
+        if len(value) > max_items:
+            return f"must have at most {max_items} entries"
+        if any(not isinstance(item, str) or not item.strip() for item in value):
+            return "every entry must be a non-empty string"
+        if len(set(value)) != len(value):
+            return "entries must not repeat"
+        if allowed is not None and not set(value) <= allowed:
+            return f"entries must be among {', '.join(sorted(allowed))}"
+        return None
+
+    return rule
+
+
+def _email_from(value: Any) -> str | None:
+    if not isinstance(value, str) or not EMAIL_FROM_RE.match(value.strip()):
+        return 'must be an address like "Name <noreply@example.com>"'
+    return None
+
+
+def _region(value: Any) -> str | None:
+    if not isinstance(value, str) or not re.match(r"^[a-z]{2}(-[a-z]+)+-\d$", value):
+        return "must be an AWS region name such as ap-south-1"
+    return None
+
+
+RULES: dict[str, Rule] = {
+    "sla_working_hours": _working_hours,
+    "sla_working_days": _working_days,
+    "leaderboard_top_n": _integer(1, 100),
+    "max_upload_size_mb": _integer(1, 50),
+    "allowed_upload_mimetypes": _non_empty_strings(KNOWN_MIMETYPES),
+    "evaluation_ui_stamps": _non_empty_strings(max_items=20),
+    "analytics_refresh_hour": _integer(0, 23),
+    "analytics_retention_days": _integer(30, 3650),
+    "exam_auto_submit_enabled": _boolean,
+    "exam_grace_period_minutes": _integer(0, 60),
+    "notifications_enabled": _boolean,
+    "notification_email_from": _email_from,
+    "question_approval_required": _boolean,
+    "session_timeout_minutes": _integer(5, 1440),
+    "max_login_attempts": _integer(1, 100),
+    "aws_s3_region": _region,
+    "s3_signed_url_expiry_minutes": _integer(1, 1440),
+    "cbse_units_class_xii": _non_empty_strings(),
+    "cbse_units_class_x": _non_empty_strings(),
+}
+
+
+def validate_config_value(key: str, value: Any) -> str | None:
+    """None when ``value`` is acceptable for ``key``; else the broken rule. Unknown keys raise KeyError."""
+    return RULES[key](value)

@@ -1,0 +1,72 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_cors import CORS
+
+from mathvidya import db, error_handling, logging_setup
+from mathvidya.config import Settings, load_settings
+from mathvidya.error_handling import MathvidyaApi
+
+API_PREFIX = "/api/v1"
+
+
+def _flask_config(settings: Settings) -> dict:
+    return {
+        "SETTINGS": settings,
+        "SECRET_KEY": settings.secret_key,
+        "TESTING": settings.env == "test",
+        "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+        "API_TITLE": "Mathvidya API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "api/v1/openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        "API_SPEC_OPTIONS": {
+            "security": [{"bearerAuth": []}],
+            "info": {
+                "description": "Exam practice for CBSE mathematics. Errors always answer {error, message, details}."
+            },
+        },
+        "JSON_SORT_KEYS": False,
+    }
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings()
+    logging_setup.configure_logging(settings.log_level)
+    app = Flask("mathvidya")
+    app.config.update(_flask_config(settings))
+    if settings.cors_origins:
+        CORS(app, origins=settings.cors_origins, expose_headers=["X-Request-ID", "Retry-After"])
+
+    logging_setup.init_app(app)
+    db.init_app(app)
+    api = MathvidyaApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
+    error_handling.init_app(app)
+    _register_extensions(app)
+    _register_blueprints(api)
+    _register_cli(app)
+    return app
+
+
+def _register_extensions(app: Flask) -> None:
+    from mathvidya import redis_client
+
+    redis_client.init_app(app)
+
+
+def _register_blueprints(api: MathvidyaApi) -> None:
+    from mathvidya.health.routes import blp as health_blp
+
+    api.register_blueprint(health_blp)
+
+
+def _register_cli(app: Flask) -> None:
+    from mathvidya import cli
+
+    cli.init_app(app)

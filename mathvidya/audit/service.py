@@ -1,0 +1,45 @@
+"""The audit writer: one function, called inside the transaction of the change it records,
+so an audited change and its audit row commit or vanish together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mathvidya.audit import repository
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a user (id and role) or the system (both None), and from where."""
+
+    user_id: UUID | str | None = None
+    role: str | None = None
+    ip_address: str | None = None
+
+
+SYSTEM = Actor()
+
+
+def record_event(
+    conn: psycopg.Connection,
+    event_type: str,
+    actor: Actor = SYSTEM,
+    resource_type: str | None = None,
+    resource_id: UUID | str | None = None,
+    details: dict[str, Any] | None = None,
+) -> int | str:
+    return repository.insert_audit_log(
+        conn,
+        event_type=event_type,
+        actor_user_id=actor.user_id,
+        actor_role=actor.role,
+        ip_address=actor.ip_address,
+        resource_type=resource_type,
+        resource_id=str(resource_id) if resource_id is not None else None,
+        details=Jsonb(details or {}),
+    )

@@ -1,0 +1,83 @@
+"""Settings from the environment (ARCHITECTURE.md, operating contract).
+
+Business rules live in system_config (see mathvidya.settings); this module only holds
+secrets and endpoints, and refuses to start production with development defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
+TEST_RAZORPAY_KEY_ID = "rzp_test_mathvidya"
+TEST_RAZORPAY_KEY_SECRET = "rzp_test_secret_mathvidya"
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigurationError(RuntimeError):
+    """Raised at start-up when the environment cannot run the service safely."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/mathvidya"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    secret_key: str = DEV_SECRET_KEY
+    s3_bucket: str = "mathvidya"
+    s3_endpoint_url: str | None = None
+    aws_region: str = "ap-south-1"
+    smtp_url: str | None = None
+    mail_from: str | None = None
+    app_base_url: str = "http://localhost:3000"
+    razorpay_key_id: str = TEST_RAZORPAY_KEY_ID
+    razorpay_key_secret: str = TEST_RAZORPAY_KEY_SECRET
+    cors_origins: list[str] = field(default_factory=list)
+    log_level: str = "INFO"
+    pool_min_size: int = 1
+    pool_max_size: int = 10
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the operating contract's variables; fail loudly on unsafe production values."""
+    env = os.environ if environ is None else environ
+    name = env.get("MATHVIDYA_ENV", "development")
+    if name not in ENVIRONMENTS:
+        raise ConfigurationError(f"MATHVIDYA_ENV must be one of {ENVIRONMENTS}, not {name!r}")
+    settings = Settings(
+        env=name,
+        database_url=env.get("DATABASE_URL", Settings.database_url),
+        redis_url=env.get("REDIS_URL", Settings.redis_url),
+        secret_key=env.get("SECRET_KEY", DEV_SECRET_KEY),
+        s3_bucket=env.get("S3_BUCKET", Settings.s3_bucket),
+        s3_endpoint_url=env.get("S3_ENDPOINT_URL") or None,
+        aws_region=env.get("AWS_REGION", Settings.aws_region),
+        smtp_url=env.get("SMTP_URL") or None,
+        mail_from=env.get("MAIL_FROM") or None,
+        app_base_url=env.get("APP_BASE_URL", Settings.app_base_url),
+        razorpay_key_id=env.get("RAZORPAY_KEY_ID", TEST_RAZORPAY_KEY_ID),
+        razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET", TEST_RAZORPAY_KEY_SECRET),
+        cors_origins=[o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()],
+        log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
+        pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
+    )
+    if settings.is_production:
+        _refuse_unsafe_production(env, settings)
+    return settings
+
+
+def _refuse_unsafe_production(env: dict[str, str] | os._Environ, settings: Settings) -> None:
+    if not env.get("SECRET_KEY") or settings.secret_key == DEV_SECRET_KEY or len(settings.secret_key) < 32:
+        raise ConfigurationError("SECRET_KEY must be set (32+ characters) in production")
+    if not env.get("RAZORPAY_KEY_ID") or not env.get("RAZORPAY_KEY_SECRET"):
+        raise ConfigurationError("RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET must be set in production")
+    if settings.razorpay_key_secret == TEST_RAZORPAY_KEY_SECRET:
+        raise ConfigurationError("the test Razorpay secret cannot be used in production")
+    if "DATABASE_URL" not in env or "REDIS_URL" not in env:
+        raise ConfigurationError("DATABASE_URL and REDIS_URL must be set in production")

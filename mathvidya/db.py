@@ -1,0 +1,118 @@
+"""One psycopg_pool per process and one transaction per request or job.
+
+The pool is created closed and opened by ``open_pool`` after the process forks
+(gunicorn imports the app in each worker; RQ jobs use ``job_connection``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import psycopg
+from flask import Flask, g
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+_pool: ConnectionPool | None = None
+_after_commit: dict[int, list[Callable[[], None]]] = {}
+log = logging.getLogger(__name__)
+
+
+def after_commit(conn: psycopg.Connection, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once ``conn``'s transaction has committed (e.g. enqueue a job for
+    rows this transaction wrote); dropped if it rolls back."""
+    _after_commit.setdefault(id(conn), []).append(callback)
+
+
+def _run_after_commit(conn: psycopg.Connection, committed: bool) -> None:
+    callbacks = _after_commit.pop(id(conn), [])
+    if not committed:
+        return
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # the work is durable; the sweep redoes what a callback missed
+            log.exception("after-commit callback failed")
+
+
+def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
+    """Open this process's pool (idempotent for the same process)."""
+    global _pool
+    if _pool is None:
+        _pool = ConnectionPool(
+            conninfo,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row},
+            open=False,
+            name="mathvidya",
+        )
+        _pool.open(wait=False)
+    return _pool
+
+
+def close_pool() -> None:
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None
+
+
+def pool() -> ConnectionPool:
+    if _pool is None:
+        raise RuntimeError("the database pool is not open in this process")
+    return _pool
+
+
+def request_connection() -> psycopg.Connection:
+    """The request's connection; its transaction commits when the request succeeds."""
+    if "db_conn" not in g:
+        conn = pool().getconn()
+        g.db_conn = conn
+    return g.db_conn
+
+
+def mark_request_failed() -> None:
+    """Roll back the request's transaction even though the error was handled."""
+    g.db_rollback = True
+
+
+def _finish_request(exc: BaseException | None) -> None:
+    conn = g.pop("db_conn", None)
+    if conn is None:
+        return
+    committed = False
+    try:
+        if exc is None and not g.pop("db_rollback", False) and not conn.closed:
+            conn.commit()
+            committed = True
+        else:
+            conn.rollback()
+    finally:
+        pool().putconn(conn)
+        _run_after_commit(conn, committed)
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    open_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+    app.teardown_request(_finish_request)
+
+
+@contextmanager
+def job_connection(conninfo: str) -> Iterator[psycopg.Connection]:
+    """A connection of the job's own (RQ forks per job): commit on success, else roll back."""
+    conn = psycopg.connect(conninfo, row_factory=dict_row)
+    committed = False
+    try:
+        yield conn
+        conn.commit()
+        committed = True
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.close()
+        _run_after_commit(conn, committed)

@@ -1,0 +1,104 @@
+"""The single place that shapes every failure as API.md's error body."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, g, jsonify
+from flask_smorest import Api
+from marshmallow import Schema, fields
+from werkzeug.exceptions import HTTPException
+
+from mathvidya import db
+from mathvidya.errors import AppError
+
+log = logging.getLogger("mathvidya.errors")
+
+HTTP_CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    422: "VALIDATION_ERROR",
+    429: "RATE_LIMITED",
+    503: "SERVICE_UNAVAILABLE",
+}
+
+
+class ErrorSchema(Schema):
+    """The error body every endpoint answers with (documentation only)."""
+
+    error = fields.String(metadata={"description": "Machine-readable code, e.g. NOT_FOUND"})
+    message = fields.String(metadata={"description": "Text for people"})
+    details = fields.Dict(metadata={"description": "Structured details, e.g. fields"})
+
+
+def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": code, "message": message, "details": details or {}}
+
+
+def error_response(
+    status: int, code: str, message: str, details: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+):
+    db.mark_request_failed()
+    response = jsonify(error_body(code, message, details))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _validation_fields(messages: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests messages by location (json, query, files…); clients want field → messages."""
+    flat: dict[str, Any] = {}
+    for location, per_field in messages.items():
+        if isinstance(per_field, dict):
+            flat.update(per_field)
+        else:
+            flat[location] = per_field
+    return flat
+
+
+class MathvidyaApi(Api):
+    """flask-smorest's Api answering in the API.md error shape."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        status = error.code or 500
+        if status >= 500:
+            return handle_unexpected(error)
+        data = getattr(error, "data", None) or {}
+        headers = data.get("headers") or {}
+        if hasattr(error, "get_headers") and status in (405, 429):
+            headers = {**dict(error.get_headers()), **headers}
+            headers.pop("Content-Type", None)
+        if status == 422 and ("messages" in data or "errors" in data):
+            fields_ = _validation_fields(data.get("errors") or data.get("messages") or {})
+            return error_response(
+                422, "VALIDATION_ERROR", "The request has invalid fields.", {"fields": fields_}, headers
+            )
+        code = HTTP_CODES.get(status, "ERROR")
+        message = data.get("message") or error.description or error.name
+        return error_response(status, code, message, None, headers)
+
+
+def handle_app_error(error: AppError):
+    return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+def handle_unexpected(error: BaseException):
+    request_id = g.get("request_id", "")
+    original = getattr(error, "original_exception", None) or error
+    log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
+    return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side.", {"request_id": request_id})
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(Exception, handle_unexpected)

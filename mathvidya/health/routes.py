@@ -1,0 +1,41 @@
+"""Liveness and readiness for load balancers and operators."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from mathvidya.health import service
+
+blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and readiness")
+
+
+class LivenessSchema(Schema):
+    status = fields.String(required=True)
+
+
+class ReadinessSchema(Schema):
+    status = fields.String(required=True)
+    checks = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+@blp.route("/healthz")
+class Liveness(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, LivenessSchema)
+    def get(self):
+        """The process is up."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Readiness(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200, ReadinessSchema)
+    @blp.alt_response(503, schema=ReadinessSchema, description="A dependency failed")
+    def get(self):
+        """PostgreSQL and Redis both answer."""
+        checks = service.check_dependencies()
+        ready = all(v == "ok" for v in checks.values())
+        return {"status": "ready" if ready else "unavailable", "checks": checks}, (200 if ready else 503)

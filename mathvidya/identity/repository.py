@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from mathvidya.queries import queries
+
+
+def insert_user(conn: psycopg.Connection, **values: Any) -> dict:
+    return queries("identity").insert_user(conn, **values)
+
+
+def get_user_by_email(conn: psycopg.Connection, email: str) -> dict | None:
+    return queries("identity").get_user_by_email(conn, email=email)

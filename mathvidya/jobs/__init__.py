@@ -1,0 +1,1 @@
+"""Periodic jobs: one registry used by the clock (`rq cron`) and by `flask run-job`."""

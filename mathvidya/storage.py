@@ -1,0 +1,107 @@
+"""Every file goes through here: boto3 against AWS S3, or a local S3-compatible endpoint
+when S3_ENDPOINT_URL is set (development and tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from botocore.client import Config as BotoConfig
+from botocore.exceptions import ClientError
+from flask import current_app
+
+from mathvidya.config import Settings
+
+
+@dataclass(frozen=True)
+class ObjectInfo:
+    key: str
+    size: int
+    content_type: str | None
+
+
+class Storage:
+    """A bucket: signed URLs for clients, HEAD and ranged reads for checks, puts for renders."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.bucket = settings.s3_bucket
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=settings.s3_endpoint_url,
+            region_name=settings.aws_region,
+            config=BotoConfig(
+                signature_version="s3v4",
+                s3={"addressing_style": "path"},
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
+        )
+
+    def presigned_put(self, key: str, content_type: str, expires_in: int) -> str:
+        return self.client.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expires_in,
+        )
+
+    def presigned_post(self, key: str, max_bytes: int, content_types: list[str], expires_in: int) -> dict[str, Any]:
+        """A POST form whose policy bounds the size and the declared content type."""
+        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
+        if content_types:
+            conditions.append(["starts-with", "$Content-Type", ""])
+        return self.client.generate_presigned_post(self.bucket, key, Conditions=conditions, ExpiresIn=expires_in)
+
+    def presigned_get(self, key: str, expires_in: int) -> str:
+        return self.client.generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
+        )
+
+    def head(self, key: str) -> ObjectInfo | None:
+        """The object's size and type, or None when it does not exist."""
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return ObjectInfo(key=key, size=meta["ContentLength"], content_type=meta.get("ContentType"))
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """Bytes [start, start+length) — enough to sniff a file's type without downloading it."""
+        response = self.client.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-{start + length - 1}")
+        return response["Body"].read()
+
+    def read(self, key: str) -> bytes:
+        return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type)
+
+
+_storages: dict[tuple, Storage] = {}
+
+
+def storage_for(settings: Settings) -> Storage:
+    key = (settings.s3_bucket, settings.s3_endpoint_url, settings.aws_region)
+    if key not in _storages:
+        _storages[key] = Storage(settings)
+    return _storages[key]
+
+
+def storage() -> Storage:
+    return storage_for(current_app.config["SETTINGS"])
+
+
+FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+
+
+def sniff_content_type(first_bytes: bytes) -> str | None:
+    """The file's real type from its magic bytes (never from its name or declared type)."""
+    for signature, content_type in FILE_SIGNATURES:
+        if first_bytes.startswith(signature):
+            return content_type
+    return None

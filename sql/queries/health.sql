@@ -1,0 +1,3 @@
+-- name: ping$
+-- Readiness probe: the database answers a trivial statement.
+SELECT 1;

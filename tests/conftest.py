@@ -1,0 +1,149 @@
+"""The test session starts real PostgreSQL, Redis, S3-compatible and SMTP servers.
+
+Isolation: migrations run once into a template database; the app's database is a copy.
+`db` gives a connection whose work is rolled back; API tests create their own uniquely
+named data; tests that need an empty database ask for `fresh_database_url`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis as redis_lib
+from alembic import command
+from alembic.config import Config
+from psycopg.rows import dict_row
+
+from mathvidya.config import Settings
+from tools.local_services import PostgresServer, create_bucket, free_port, redis_server, s3_server
+from tools.smtp_sink import SmtpSink
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DB = "mathvidya_template"
+APP_DB = "mathvidya_test"
+
+
+def alembic_config(database_url: str) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+@pytest.fixture(scope="session")
+def services_dir():
+    path = Path(tempfile.mkdtemp(prefix="mathvidya-test-"))
+    os.chmod(path, 0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(services_dir):
+    server = PostgresServer(services_dir / "pg").start(fast=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server_proc(services_dir):
+    server = redis_server(services_dir / "redis").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(services_dir):
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    server = s3_server(services_dir / "s3").start()
+    url = f"http://127.0.0.1:{server.port}"
+    create_bucket(url, "mathvidya-test")
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    sink = SmtpSink(free_port()).start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def template_database(postgres_server):
+    url = postgres_server.create_database(TEMPLATE_DB)
+    command.upgrade(alembic_config(url), "head")
+    return TEMPLATE_DB
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server, template_database):
+    return postgres_server.create_database(APP_DB, template=template_database)
+
+
+@pytest.fixture
+def fresh_database_url(postgres_server, template_database):
+    """An empty, migrated database of the test's own (dropped afterwards)."""
+    name = f"mv_{uuid.uuid4().hex[:12]}"
+    url = postgres_server.create_database(name, template=template_database)
+    yield url
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server_proc):
+    return f"redis://127.0.0.1:{redis_server_proc.port}/0"
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, redis_url, s3_endpoint, smtp_sink) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        s3_bucket="mathvidya-test",
+        s3_endpoint_url=s3_endpoint,
+        smtp_url=smtp_sink.url,
+        app_base_url="http://app.test",
+        log_level="WARNING",
+    )
+
+
+@pytest.fixture(scope="session")
+def app(settings):
+    from mathvidya import create_app
+
+    application = create_app(settings)
+    yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis(redis_url):
+    return redis_lib.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def db(database_url):
+    """A connection to the app database whose changes are rolled back after the test."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        with conn.transaction(force_rollback=True):
+            yield conn
+
+
+@pytest.fixture
+def committing_db(database_url):
+    """A connection that commits (for tests whose code under test opens its own connections)."""
+    with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
+        yield conn

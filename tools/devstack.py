@@ -1,0 +1,93 @@
+"""`make dev`: everything on one machine, in the foreground; Ctrl-C stops all of it.
+
+PostgreSQL and Redis run from the machine's binaries under .local/ (git-ignored), moto
+serves S3 on loopback, aiosmtpd prints mail; then migrations, demo data, and the three
+Procfile processes (web, worker, clock) with the environment pointing at all of that.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tools.local_services import PostgresServer, create_bucket, redis_server, s3_server, smtp_sink
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = ROOT / ".local"
+PORTS = {"postgres": 54329, "redis": 63799, "s3": 9009, "smtp": 1025, "web": 8000}
+
+
+def procfile_commands() -> dict[str, str]:
+    commands = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        if ":" in line and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            commands[name.strip()] = command.strip()
+    return commands
+
+
+def main() -> int:
+    LOCAL.mkdir(exist_ok=True)
+    os.chmod(LOCAL, 0o755)
+    postgres = PostgresServer(LOCAL / "postgres", port=PORTS["postgres"]).start()
+    services = [
+        redis_server(LOCAL / "redis", PORTS["redis"]).start(),
+        s3_server(LOCAL, PORTS["s3"]).start(),
+        smtp_sink(LOCAL, PORTS["smtp"]).start(),
+    ]
+    env = {
+        **os.environ,
+        "MATHVIDYA_ENV": "development",
+        "DATABASE_URL": postgres.create_database("mathvidya"),
+        "REDIS_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
+        "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORTS['s3']}",
+        "S3_BUCKET": "mathvidya",
+        "AWS_ACCESS_KEY_ID": "dev",
+        "AWS_SECRET_ACCESS_KEY": "dev",
+        "AWS_REGION": "ap-south-1",
+        "SMTP_URL": f"smtp://127.0.0.1:{PORTS['smtp']}",
+        "PORT": str(PORTS["web"]),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+    }
+    create_bucket(env["S3_ENDPOINT_URL"], env["S3_BUCKET"])
+    run = lambda *args: subprocess.run(args, cwd=ROOT, env=env, check=True)  # noqa: E731
+    run(sys.executable, "-m", "alembic", "upgrade", "head")
+    run(sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo")
+
+    processes = []
+    for name, command in procfile_commands().items():
+        print(f"starting {name}: {command}", flush=True)
+        processes.append(subprocess.Popen(["bash", "-c", f"exec {command}"], cwd=ROOT, env=env, start_new_session=True))
+    print(
+        f"\nMathvidya is up. API docs: http://127.0.0.1:{PORTS['web']}/docs\n"
+        f"Mail sink output: {shlex.quote(str(LOCAL / 'smtp.log'))}. Ctrl-C stops everything.\n",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(1)
+        print("a process exited; stopping the rest", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for service in services:
+            service.stop()
+        postgres.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
