@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import db, error_handling, logging_setup
+from mathvidya import db, error_handling, jwt_setup, logging_setup
 from mathvidya.config import Settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = MathvidyaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
     error_handling.init_app(app)
+    jwt_setup.init_app(app)
     _register_extensions(app)
     _register_blueprints(api)
     _register_cli(app)
@@ -60,10 +63,15 @@ def _register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
 
 
-def _register_blueprints(api: MathvidyaApi) -> None:
-    from mathvidya.health.routes import blp as health_blp
+# Each domain's routes module exposes `blp`; adding a domain is one line here.
+BLUEPRINT_MODULES = (
+    "mathvidya.health.routes",
+)
 
-    api.register_blueprint(health_blp)
+
+def _register_blueprints(api: MathvidyaApi) -> None:
+    for module_name in BLUEPRINT_MODULES:
+        api.register_blueprint(importlib.import_module(module_name).blp)
 
 
 def _register_cli(app: Flask) -> None:

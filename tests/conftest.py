@@ -147,3 +147,18 @@ def committing_db(database_url):
     """A connection that commits (for tests whose code under test opens its own connections)."""
     with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
         yield conn
+
+
+@pytest.fixture
+def make_user(app):
+    """make_user(role, **kw) → a committed user dict with `headers` carrying a live token."""
+    from tests.factories import make_user as factory
+
+    return lambda role, **kw: factory(app, role, **kw)
+
+
+@pytest.fixture
+def link_parent(app):
+    from tests.factories import link_parent as factory
+
+    return lambda parent, student, **kw: factory(app, parent, student, **kw)

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
+from mathvidya.authz import public
 from mathvidya.health import service
 
 blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and readiness")
@@ -22,7 +23,7 @@ class ReadinessSchema(Schema):
 
 @blp.route("/healthz")
 class Liveness(MethodView):
-    @blp.doc(security=[])
+    @public
     @blp.response(200, LivenessSchema)
     def get(self):
         """The process is up."""
@@ -31,7 +32,7 @@ class Liveness(MethodView):
 
 @blp.route("/readyz")
 class Readiness(MethodView):
-    @blp.doc(security=[])
+    @public
     @blp.response(200, ReadinessSchema)
     @blp.alt_response(503, schema=ReadinessSchema, description="A dependency failed")
     def get(self):
