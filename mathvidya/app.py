@@ -7,7 +7,7 @@ import importlib
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import db, error_handling, jwt_setup, logging_setup
+from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits
 from mathvidya.config import Settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
@@ -52,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     error_handling.init_app(app)
     jwt_setup.init_app(app)
     _register_extensions(app)
-    _register_blueprints(api)
+    limiter = rate_limits.init_app(app)
+    _register_blueprints(api, limiter)
     _register_cli(app)
     return app
 
@@ -63,15 +64,24 @@ def _register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
 
 
+# Per-IP limits on the endpoints that take passwords or send mail.
+RATE_LIMITED_BLUEPRINTS = {"auth"}
+
 # Each domain's routes module exposes `blp`; adding a domain is one line here.
 BLUEPRINT_MODULES = (
     "mathvidya.health.routes",
+    "mathvidya.identity.auth_routes",
+    "mathvidya.identity.routes",
+    "mathvidya.identity.admin_routes",
 )
 
 
-def _register_blueprints(api: MathvidyaApi) -> None:
+def _register_blueprints(api: MathvidyaApi, limiter) -> None:
     for module_name in BLUEPRINT_MODULES:
-        api.register_blueprint(importlib.import_module(module_name).blp)
+        blueprint = importlib.import_module(module_name).blp
+        if blueprint.name in RATE_LIMITED_BLUEPRINTS:
+            limiter.limit(lambda: api._app.config["SETTINGS"].auth_rate_limit)(blueprint)
+        api.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:

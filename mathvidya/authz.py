@@ -120,12 +120,7 @@ def authenticate() -> Principal:
     state = queries("authz").token_liveness(
         db.request_connection(), user_id=user_id, family_id=_uuid_or_none(claims.get("fam"))
     )
-    if (
-        state is None
-        or not state["is_active"]
-        or state["token_version"] != claims.get("tv")
-        or state["family_revoked"]
-    ):
+    if state is None or not state["is_active"] or state["token_version"] != claims.get("tv") or state["family_revoked"]:
         raise Unauthenticated("The session has ended; sign in again.")
     g.principal = Principal(user_id=user_id, role=state["role"], family_id=claims.get("fam"), ip_address=client_ip())
     return g.principal

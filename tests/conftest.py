@@ -113,6 +113,7 @@ def settings(database_url, redis_url, s3_endpoint, smtp_sink) -> Settings:
         smtp_url=smtp_sink.url,
         app_base_url="http://app.test",
         log_level="WARNING",
+        auth_rate_limit="10000 per minute",
     )
 
 

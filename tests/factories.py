@@ -19,15 +19,30 @@ def new_email(prefix: str = "user") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}@example.com"
 
 
-def make_user(app, role: str, *, student_class: str | None = None, email: str | None = None,
-              password: str = DEFAULT_PASSWORD, first_name: str = "Test", last_name: str | None = None,
-              signed_in: bool = True) -> dict[str, Any]:
+def make_user(
+    app,
+    role: str,
+    *,
+    student_class: str | None = None,
+    email: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    first_name: str = "Test",
+    last_name: str | None = None,
+    signed_in: bool = True,
+) -> dict[str, Any]:
     """A committed user; with ``signed_in`` also a live access token in ``headers``."""
     if role == "student" and student_class is None:
         student_class = "XII"
     settings = app.config["SETTINGS"]
-    new = NewUser(email=email or new_email(role), password=password, role=role, first_name=first_name,
-                  last_name=last_name or role.title(), student_class=student_class, email_verified=True)
+    new = NewUser(
+        email=email or new_email(role),
+        password=password,
+        role=role,
+        first_name=first_name,
+        last_name=last_name or role.title(),
+        student_class=student_class,
+        email_verified=True,
+    )
     with job_connection(settings.database_url) as conn:
         user = dict(create_user(conn, new))
         user["token_version"] = 0

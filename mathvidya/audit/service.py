@@ -43,3 +43,17 @@ def record_event(
         resource_id=str(resource_id) if resource_id is not None else None,
         details=Jsonb(details or {}),
     )
+
+
+def record_event_now(
+    event_type: str,
+    actor: Actor = SYSTEM,
+    resource_type: str | None = None,
+    resource_id: UUID | str | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit something whose request will fail (e.g. a refused login): its own transaction."""
+    from mathvidya import db
+
+    with db.pool().connection() as conn:
+        record_event(conn, event_type, actor, resource_type, resource_id, details)

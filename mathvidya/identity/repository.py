@@ -13,3 +13,7 @@ def insert_user(conn: psycopg.Connection, **values: Any) -> dict:
 
 def get_user_by_email(conn: psycopg.Connection, email: str) -> dict | None:
     return queries("identity").get_user_by_email(conn, email=email)
+
+
+def get_user_by_id(conn: psycopg.Connection, user_id) -> dict | None:
+    return queries("identity").get_user_by_id(conn, user_id=user_id)

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from uuid import UUID
 
 import psycopg
+from psycopg.types.json import Jsonb
 
-from mathvidya.audit.service import SYSTEM, Actor, record_event
-from mathvidya.errors import Conflict, ValidationFailed
-from mathvidya.identity import passwords, repository
+from mathvidya.audit.service import SYSTEM, Actor, record_event, record_event_now
+from mathvidya.config import Settings
+from mathvidya.errors import (
+    AppError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+    ValidationFailed,
+)
+from mathvidya.identity import account_tokens, lockout, passwords, repository, tokens
+from mathvidya.notifications.service import Email, queue_email
+from mathvidya.queries import queries
+from mathvidya.settings_store import get_setting
 
 ROLES = ("student", "parent", "teacher", "admin")
 STUDENT_CLASSES = ("X", "XII")
@@ -69,3 +84,205 @@ def create_user(conn: psycopg.Connection, new: NewUser, actor: Actor = SYSTEM) -
         raise Conflict("An account with this e-mail already exists.", code="EMAIL_TAKEN") from None
     record_event(conn, "user.created", actor, "user", user["user_id"], {"role": new.role, "email": user["email"]})
     return user
+
+
+# --- sessions --------------------------------------------------------------------------
+
+INVALID_CREDENTIALS = "The e-mail or password is wrong."
+
+
+def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, ip: str | None) -> AppError:
+    """Count the failure (maybe locking the account) and audit it in its own transaction,
+    since the request's transaction rolls back with the 401."""
+    locked = lockout.record_failure(redis_client, email, max_attempts)
+    record_event_now(
+        "user.login_failed",
+        Actor(user_id=user["user_id"] if user else None, role=user["role"] if user else None, ip_address=ip),
+        "user",
+        user["user_id"] if user else None,
+        {"email": email.strip().lower(), "locked": locked},
+    )
+    if locked:
+        return _locked_error(lockout.LOCK_SECONDS)
+    return Unauthenticated(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+
+
+def _locked_error(seconds: int) -> AppError:
+    return RateLimited(
+        "Too many failed sign-ins; the account is locked for a while.",
+        code="ACCOUNT_LOCKED",
+        details={"retry_after_seconds": seconds},
+        headers={"Retry-After": str(seconds)},
+    )
+
+
+def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip: str | None) -> dict:
+    locked_for = lockout.seconds_locked(redis_client, email)
+    if locked_for:
+        raise _locked_error(locked_for)
+    user = repository.get_user_by_email(conn, email)
+    max_attempts = get_setting(conn, "max_login_attempts")
+    if user is None:
+        passwords.verify_password(_DUMMY_HASH, password)  # same cost whether or not the account exists
+        raise _fail_login(redis_client, email, max_attempts, None, ip)
+    if not passwords.verify_password(user["password_hash"], password):
+        raise _fail_login(redis_client, email, max_attempts, user, ip)
+    if not user["is_active"]:
+        raise Forbidden("This account is deactivated.", code="ACCOUNT_DEACTIVATED")
+    lockout.clear_failures(redis_client, email)
+    if passwords.needs_rehash(user["password_hash"]):
+        queries("identity").set_password_hash(
+            conn, user_id=user["user_id"], password_hash=passwords.hash_password(password)
+        )
+    queries("identity").record_login(conn, user_id=user["user_id"])
+    record_event(conn, "user.login", Actor(user["user_id"], user["role"], ip), "user", user["user_id"])
+    pair = tokens.start_session(conn, user)
+    return {**pair, "user": repository.get_user_by_id(conn, user["user_id"])}
+
+
+_DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")
+
+
+# --- registration and account tokens ---------------------------------------------------
+
+
+def register(conn: psycopg.Connection, settings: Settings, new: NewUser, ip: str | None) -> dict:
+    """Self-service sign-up (student or parent): the account, then a verification e-mail."""
+    if new.role not in ("student", "parent"):
+        raise ValidationFailed({"role": ["Only student or parent accounts can register."]})
+    user = create_user(conn, new, Actor(role=new.role, ip_address=ip))
+    send_verification_email(conn, settings, user)
+    return user
+
+
+def send_verification_email(conn: psycopg.Connection, settings: Settings, user: dict) -> None:
+    token = account_tokens.issue_token(conn, user["user_id"], "verify_email")
+    link = account_tokens.link_for(settings.app_base_url, "verify_email", token)
+    queue_email(
+        conn,
+        settings,
+        Email(
+            user["email"],
+            "Verify your Mathvidya e-mail",
+            f"Hello {user['first_name']},\n\nConfirm your e-mail address: {link}\n",
+        ),
+        "account.verify_email",
+    )
+
+
+def verify_email(conn: psycopg.Connection, token: str) -> None:
+    user_id = account_tokens.consume_token(conn, token, "verify_email")
+    if user_id is None:
+        raise BadRequest("The verification link is invalid, used or expired.", code="TOKEN_INVALID")
+    queries("identity").mark_email_verified(conn, user_id=user_id)
+    record_event(conn, "user.email_verified", Actor(user_id=user_id), "user", user_id)
+
+
+def request_password_reset(conn: psycopg.Connection, settings: Settings, email: str, ip: str | None) -> None:
+    """Always answers the same way (no account enumeration); mails only real, active users."""
+    user = repository.get_user_by_email(conn, email)
+    if user is None or not user["is_active"]:
+        return
+    token = account_tokens.issue_token(conn, user["user_id"], "password_reset")
+    link = account_tokens.link_for(settings.app_base_url, "password_reset", token)
+    queue_email(
+        conn,
+        settings,
+        Email(
+            user["email"],
+            "Reset your Mathvidya password",
+            f"Hello {user['first_name']},\n\nChoose a new password within 60 minutes: "
+            f"{link}\n\nIf you did not ask for this, ignore this e-mail.\n",
+        ),
+        "account.password_reset",
+    )
+    record_event(
+        conn, "user.password_reset_requested", Actor(user["user_id"], user["role"], ip), "user", user["user_id"]
+    )
+
+
+def confirm_password_reset(conn: psycopg.Connection, token: str, new_password: str, ip: str | None) -> None:
+    problem = passwords.password_problem(new_password)
+    if problem:
+        raise ValidationFailed({"new_password": [problem]})
+    user_id = account_tokens.consume_token(conn, token, "password_reset")
+    if user_id is None:
+        raise BadRequest("The reset link is invalid, used or expired.", code="TOKEN_INVALID")
+    queries("identity").set_password_hash(conn, user_id=user_id, password_hash=passwords.hash_password(new_password))
+    tokens.end_all_sessions(conn, user_id, "password_reset")
+    record_event(conn, "user.password_reset", Actor(user_id=user_id, ip_address=ip), "user", user_id)
+
+
+# --- profile -----------------------------------------------------------------------------
+
+
+def update_profile(conn: psycopg.Connection, user_id: UUID, changes: dict) -> dict:
+    def flag(name: str) -> bool:
+        return name in changes
+
+    for name in ("first_name", "last_name"):
+        if flag(name) and not (changes[name] or "").strip():
+            raise ValidationFailed({name: ["must not be empty"]})
+    return queries("identity").update_profile(
+        conn,
+        user_id=user_id,
+        first_name=(changes.get("first_name") or "").strip(),
+        first_name_set=flag("first_name"),
+        last_name=(changes.get("last_name") or "").strip(),
+        last_name_set=flag("last_name"),
+        phone=changes.get("phone"),
+        phone_set=flag("phone"),
+        school_name=changes.get("school_name"),
+        school_name_set=flag("school_name"),
+        initials=changes.get("show_on_leaderboard_as_initials"),
+        initials_set=flag("show_on_leaderboard_as_initials"),
+        opt_out=Jsonb(changes.get("email_opt_out") or {}),
+        opt_out_set=flag("email_opt_out"),
+    )
+
+
+# --- administration ------------------------------------------------------------------------
+
+
+def search_users(
+    conn: psycopg.Connection, *, q: str | None, role: str | None, is_active: bool | None, limit: int, offset: int
+) -> dict:
+    pattern = f"%{q.strip().lower()}%" if q and q.strip() else None
+    filters = {"role": role, "is_active": is_active, "pattern": pattern}
+    items = list(queries("identity").search_users(conn, limit=limit, offset=offset, **filters))
+    total = queries("identity").count_users(conn, **filters)
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def update_user_by_admin(conn: psycopg.Connection, user_id: UUID, changes: dict, actor: Actor) -> dict:
+    """Activate/deactivate and change role; both cut off the user's live tokens at once."""
+    q = queries("identity")
+    user = q.lock_user(conn, user_id=user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    if str(user_id) == str(actor.user_id) and (changes.get("is_active") is False or "role" in changes):
+        raise Conflict("Admins cannot deactivate themselves or change their own role.")
+    if "role" in changes and changes["role"] != user["role"]:
+        _change_role(conn, user, changes["role"], changes.get("student_class"), actor)
+    if "is_active" in changes and changes["is_active"] != user["is_active"]:
+        q.set_user_active(conn, user_id=user_id, is_active=changes["is_active"])
+        if changes["is_active"]:
+            record_event(conn, "user.activated", actor, "user", user_id)
+        else:
+            tokens.end_all_sessions(conn, user_id, "deactivated")
+            record_event(conn, "user.deactivated", actor, "user", user_id)
+    return repository.get_user_by_id(conn, user_id)
+
+
+def _change_role(conn: psycopg.Connection, user: dict, role: str, student_class: str | None, actor: Actor) -> None:
+    if role == "student" and student_class is None:
+        raise ValidationFailed({"student_class": ["is required when the new role is student"]})
+    try:
+        with conn.transaction():
+            queries("identity").set_user_role(conn, user_id=user["user_id"], role=role, student_class=student_class)
+    except psycopg.errors.CheckViolation:
+        raise Conflict(
+            "Remove this user's parent–student links before changing the role.", code="USER_HAS_LINKS"
+        ) from None
+    tokens.end_all_sessions(conn, user["user_id"], "role_changed")
+    record_event(conn, "user.role_changed", actor, "user", user["user_id"], {"from": user["role"], "to": role})

@@ -17,6 +17,7 @@ import psycopg
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from jwt import PyJWTError
 
+from mathvidya import db
 from mathvidya.errors import Unauthenticated
 from mathvidya.jwt_setup import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
 from mathvidya.queries import queries
@@ -69,13 +70,19 @@ def rotate(conn: psycopg.Connection, refresh_token: str) -> dict[str, Any]:
     if row is None or row["family_revoked"]:
         raise Unauthenticated("The session has ended; sign in again.")
     if row["used_at"] is not None:
-        q.revoke_family(conn, family_id=row["family_id"], reason="refresh_token_reuse")
+        _revoke_family_despite_refusal(row["family_id"], "refresh_token_reuse")
         raise Unauthenticated("This refresh token was already used; the session has been ended for safety.")
     user = q.get_user_by_id(conn, user_id=row["user_id"])
     if user is None or not user["is_active"] or user["token_version"] != claims.get("tv"):
         raise Unauthenticated("The session has ended; sign in again.")
     q.mark_refresh_token_used(conn, token_id=row["token_id"])
     return _issue_pair(conn, user, row["family_id"])
+
+
+def _revoke_family_despite_refusal(family_id: UUID, reason: str) -> None:
+    """The request answers 401 and rolls back, so the revocation commits on its own connection."""
+    with db.pool().connection() as own_conn:
+        queries("identity").revoke_family(own_conn, family_id=family_id, reason=reason)
 
 
 def end_session(conn: psycopg.Connection, user_id: UUID, refresh_token: str | None, family_id: str | None) -> None:

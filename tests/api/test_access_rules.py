@@ -27,8 +27,11 @@ def _sample_path(rule) -> str:
 
 
 def test_every_route_declares_an_access_rule(app):
-    missing = [f"{method} {rule.rule}" for rule, method, handler in _routes(app)
-               if getattr(handler, "__access_rule__", None) is None]
+    missing = [
+        f"{method} {rule.rule}"
+        for rule, method, handler in _routes(app)
+        if getattr(handler, "__access_rule__", None) is None
+    ]
     assert missing == [], f"routes without @public/@signed_in/@roles: {missing}"
 
 
@@ -41,7 +44,7 @@ def test_every_protected_route_answers_401_without_a_token(app, client):
         assert response.status_code == 401, f"{method} {rule.rule} → {response.status_code}"
         assert response.get_json()["error"] == "UNAUTHENTICATED"
         checked += 1
-    assert checked >= 0
+    assert checked > 10
 
 
 @pytest.mark.parametrize("role", ["student", "parent", "teacher", "admin"])
