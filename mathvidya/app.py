@@ -70,9 +70,18 @@ RATE_LIMITED_BLUEPRINTS = {"auth"}
 # Each domain's routes module exposes `blp`; adding a domain is one line here.
 BLUEPRINT_MODULES = (
     "mathvidya.health.routes",
+    "mathvidya.questions.routes",
+    "mathvidya.questions.template_routes",
+    "mathvidya.billing.routes",
+    "mathvidya.exams.routes",
+    "mathvidya.evaluations.routes",
+    "mathvidya.evaluations.annotation_routes",
+    "mathvidya.evaluations.report_routes",
     "mathvidya.identity.auth_routes",
     "mathvidya.identity.routes",
     "mathvidya.identity.admin_routes",
+    "mathvidya.admin.routes",
+    "mathvidya.notifications.routes",
 )
 
 

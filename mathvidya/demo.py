@@ -6,6 +6,7 @@ import psycopg
 
 from mathvidya.identity import repository
 from mathvidya.identity.service import NewUser, create_user
+from mathvidya.questions.demo_bank import seed_demo_questions
 
 DEMO_PASSWORD = "Mathvidya#2026"
 DEMO_USERS = (
@@ -30,4 +31,5 @@ def seed_demo(conn: psycopg.Connection) -> list[str]:
         existing = repository.get_user_by_email(conn, new.email)
         user = existing or create_user(conn, new)
         report.append(f"{new.role:8} {new.email:32} password: {new.password}  id: {user['user_id']}")
+    report.extend(seed_demo_questions(conn))
     return report

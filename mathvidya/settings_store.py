@@ -4,7 +4,8 @@ Each process keeps the whole table in memory together with the config version it
 An update bumps a version counter in Redis (mathvidya:config:version); every access
 compares one small GET with the cached version and reloads on change. If Redis cannot be
 reached, the cache is trusted for at most FALLBACK_TTL seconds, then reloaded from
-PostgreSQL.
+PostgreSQL. Callers need not pass a Redis client: inside a request or CLI command the
+app's client is used, inside an RQ job the worker's connection.
 """
 
 from __future__ import annotations
@@ -48,7 +49,23 @@ class ConfigCache:
 _cache = ConfigCache()
 
 
+def _default_redis() -> redis.Redis | None:
+    """The process's Redis: the Flask app's (web, CLI) or the running RQ job's (worker)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        from mathvidya.redis_client import redis_conn
+
+        return redis_conn()
+    from rq import get_current_job
+
+    job = get_current_job()
+    return job.connection if job is not None else None
+
+
 def _current_version(redis_client: redis.Redis | None) -> bytes | None:
+    if redis_client is None:
+        redis_client = _default_redis()
     if redis_client is None:
         return None
     try:

@@ -31,7 +31,13 @@ def procfile_commands() -> dict[str, str]:
     return commands
 
 
+def _stop_on_terminate(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
+    signal.signal(signal.SIGHUP, _stop_on_terminate)
     LOCAL.mkdir(exist_ok=True)
     os.chmod(LOCAL, 0o755)
     postgres = PostgresServer(LOCAL / "postgres", port=PORTS["postgres"]).start()

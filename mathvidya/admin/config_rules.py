@@ -15,6 +15,9 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 EMAIL_FROM_RE = re.compile(r"^([^<>@]+ <[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+\.[^<>@\s]+)$")
 KNOWN_MIMETYPES = {"image/jpeg", "image/jpg", "image/png", "application/pdf"}
+STAMP_RE = re.compile(r"^[a-z][a-z0-9_]{0,29}$")
+MAX_UNITS = 30
+MAX_UNIT_NAME = 100
 
 Rule = Callable[[Any], str | None]
 
@@ -76,6 +79,29 @@ def _non_empty_strings(allowed: set[str] | None = None, max_items: int = 50) -> 
     return rule
 
 
+def _stamps(value: Any) -> str | None:
+    """Stamp names travel in annotation requests, so they are short lowercase words."""
+    problem = _non_empty_strings(max_items=20)(value)
+    if problem:
+        return problem
+    if any(not STAMP_RE.match(item) for item in value):
+        return "every stamp must be a lowercase name (letters, digits, underscore; at most 30 characters)"
+    return None
+
+
+def _unit_list(value: Any) -> str | None:
+    """A class's syllabus units: questions and templates name them, so each must be distinct
+    even ignoring case, and carry no stray spaces."""
+    problem = _non_empty_strings(max_items=MAX_UNITS)(value)
+    if problem:
+        return problem
+    if any(item != item.strip() or len(item) > MAX_UNIT_NAME for item in value):
+        return f"every unit must be at most {MAX_UNIT_NAME} characters without leading or trailing spaces"
+    if len({item.casefold() for item in value}) != len(value):
+        return "units must not repeat (ignoring case)"
+    return None
+
+
 def _email_from(value: Any) -> str | None:
     if not isinstance(value, str) or not EMAIL_FROM_RE.match(value.strip()):
         return 'must be an address like "Name <noreply@example.com>"'
@@ -94,7 +120,7 @@ RULES: dict[str, Rule] = {
     "leaderboard_top_n": _integer(1, 100),
     "max_upload_size_mb": _integer(1, 50),
     "allowed_upload_mimetypes": _non_empty_strings(KNOWN_MIMETYPES),
-    "evaluation_ui_stamps": _non_empty_strings(max_items=20),
+    "evaluation_ui_stamps": _stamps,
     "analytics_refresh_hour": _integer(0, 23),
     "analytics_retention_days": _integer(30, 3650),
     "exam_auto_submit_enabled": _boolean,
@@ -106,11 +132,63 @@ RULES: dict[str, Rule] = {
     "max_login_attempts": _integer(1, 100),
     "aws_s3_region": _region,
     "s3_signed_url_expiry_minutes": _integer(1, 1440),
-    "cbse_units_class_xii": _non_empty_strings(),
-    "cbse_units_class_x": _non_empty_strings(),
+    "cbse_units_class_xii": _unit_list,
+    "cbse_units_class_x": _unit_list,
 }
+
+# The same rules in words: GET /admin/config shows them, docs/operations.md lists them.
+RULE_TEXT: dict[str, str] = {
+    "sla_working_hours": "object {start, end, timezone}: HH:MM times, start before end, an IANA time zone",
+    "sla_working_days": "non-empty list of distinct weekdays among Mon, Tue, Wed, Thu, Fri, Sat, Sun",
+    "leaderboard_top_n": "whole number 1-100",
+    "max_upload_size_mb": "whole number 1-50",
+    "allowed_upload_mimetypes": "non-empty list of distinct types among application/pdf, image/jpeg, image/jpg, "
+    "image/png",
+    "evaluation_ui_stamps": "1-20 distinct lowercase names (letters, digits, underscore; at most 30 characters)",
+    "analytics_refresh_hour": "whole number 0-23 (hour of the day, Asia/Kolkata)",
+    "analytics_retention_days": "whole number 30-3650",
+    "exam_auto_submit_enabled": "true or false",
+    "exam_grace_period_minutes": "whole number 0-60",
+    "notifications_enabled": "true or false",
+    "notification_email_from": 'an address, optionally with a display name: "Name <noreply@example.com>"',
+    "question_approval_required": "true or false",
+    "session_timeout_minutes": "whole number 5-1440",
+    "max_login_attempts": "whole number 1-100",
+    "aws_s3_region": "an AWS region name such as ap-south-1",
+    "s3_signed_url_expiry_minutes": "whole number 1-1440",
+    "cbse_units_class_xii": f"1-{MAX_UNITS} distinct unit names (ignoring case), each at most {MAX_UNIT_NAME} "
+    "characters without surrounding spaces; a unit still named by a question or an active template cannot be "
+    "removed",
+    "cbse_units_class_x": f"1-{MAX_UNITS} distinct unit names (ignoring case), each at most {MAX_UNIT_NAME} "
+    "characters without surrounding spaces; a unit still named by a question or an active template cannot be "
+    "removed",
+}
+
+UNIT_LIST_CLASS = {"cbse_units_class_xii": "XII", "cbse_units_class_x": "X"}
+JSON_TYPES = {"string": str, "boolean": bool, "array": list, "object": dict}
+
+
+def type_problem(value_type: str, value: Any) -> str | None:
+    """The declared JSON type of a key without a rule of its own (keys added later)."""
+    if value_type in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return "must be a number"
+        if value_type == "integer" and not float(value).is_integer():
+            return "must be a whole number"
+        return None
+    expected = JSON_TYPES.get(value_type)
+    if expected is None or not isinstance(value, expected):
+        return f"must be of type {value_type}"
+    return None
 
 
 def validate_config_value(key: str, value: Any) -> str | None:
     """None when ``value`` is acceptable for ``key``; else the broken rule. Unknown keys raise KeyError."""
     return RULES[key](value)
+
+
+def units_left_out(in_use: list[str], old: Any, new: list[str]) -> list[str]:
+    """Units of the current list, still named by questions or templates, that a new list
+    leaves out (exact names, as the question rules compare them)."""
+    current = set(old) if isinstance(old, list) else set()
+    return sorted((set(in_use) & current) - set(new))

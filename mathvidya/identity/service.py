@@ -21,7 +21,8 @@ from mathvidya.errors import (
     ValidationFailed,
 )
 from mathvidya.identity import account_tokens, lockout, passwords, repository, tokens
-from mathvidya.notifications.service import Email, queue_email
+from mathvidya.notifications.emails import render_email
+from mathvidya.notifications.service import queue_email
 from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 
@@ -161,11 +162,7 @@ def send_verification_email(conn: psycopg.Connection, settings: Settings, user: 
     queue_email(
         conn,
         settings,
-        Email(
-            user["email"],
-            "Verify your Mathvidya e-mail",
-            f"Hello {user['first_name']},\n\nConfirm your e-mail address: {link}\n",
-        ),
+        render_email("account.verify_email", user["email"], first_name=user["first_name"], link=link),
         "account.verify_email",
     )
 
@@ -188,12 +185,7 @@ def request_password_reset(conn: psycopg.Connection, settings: Settings, email: 
     queue_email(
         conn,
         settings,
-        Email(
-            user["email"],
-            "Reset your Mathvidya password",
-            f"Hello {user['first_name']},\n\nChoose a new password within 60 minutes: "
-            f"{link}\n\nIf you did not ask for this, ignore this e-mail.\n",
-        ),
+        render_email("account.password_reset", user["email"], first_name=user["first_name"], link=link, minutes=60),
         "account.password_reset",
     )
     record_event(

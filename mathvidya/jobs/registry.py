@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 
 import psycopg
 
+from mathvidya.billing.jobs import expire_subscriptions, reset_exam_periods, warn_expiring_subscriptions
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import job_connection
-from mathvidya.queue import NOTIFICATIONS
+from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
+from mathvidya.queue import DEFAULT, EVALUATION, NOTIFICATIONS
 
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
 
@@ -47,6 +49,18 @@ def _deliver_outbox(conn: psycopg.Connection, settings: Settings, as_of: datetim
             return total
 
 
+def _auto_submit_exams(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+    from mathvidya.exams.service import auto_submit_overdue
+
+    return auto_submit_overdue(conn, settings, as_of)
+
+
+def _assign_evaluations(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+    from mathvidya.evaluations.service import assign_waiting_exams
+
+    return assign_waiting_exams(conn, settings, as_of)
+
+
 def periodic_jobs() -> list[PeriodicJob]:
     return [
         PeriodicJob(
@@ -55,6 +69,55 @@ def periodic_jobs() -> list[PeriodicJob]:
             _deliver_outbox,
             NOTIFICATIONS,
             interval_seconds=60,
+        ),
+        PeriodicJob(
+            "expire-subscriptions",
+            "Mark active subscriptions whose end date has come expired (nightly, 00:05 IST)",
+            expire_subscriptions,
+            DEFAULT,
+            cron="35 18 * * *",
+        ),
+        PeriodicJob(
+            "warn-expiring-subscriptions",
+            "Tell students and parents once, 7 days before a subscription ends (09:00 IST)",
+            warn_expiring_subscriptions,
+            NOTIFICATIONS,
+            cron="30 3 * * *",
+        ),
+        PeriodicJob(
+            "reset-exam-periods",
+            "Zero the exam counters of passed billing periods (safety net, 00:10 IST)",
+            reset_exam_periods,
+            DEFAULT,
+            cron="40 18 * * *",
+        ),
+        PeriodicJob(
+            "assign-evaluations",
+            "Give every confirmed exam still without an evaluation to the least busy teacher",
+            _assign_evaluations,
+            EVALUATION,
+            interval_seconds=60,
+        ),
+        PeriodicJob(
+            "auto-submit-exams",
+            "Submit in-progress exams whose time (duration + grace) ran out, with their saved answers",
+            _auto_submit_exams,
+            DEFAULT,
+            interval_seconds=60,
+        ),
+        PeriodicJob(
+            "flag-sla-breaches",
+            "Flag open evaluations past their SLA deadline once (audit sla.breached); tell every admin",
+            flag_sla_breaches,
+            EVALUATION,
+            interval_seconds=900,
+        ),
+        PeriodicJob(
+            "warn-sla",
+            "Warn the teacher once when less than 2 working hours remain before an evaluation's deadline",
+            warn_sla,
+            EVALUATION,
+            interval_seconds=900,
         ),
     ]
 

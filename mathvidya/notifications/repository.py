@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
@@ -26,3 +28,29 @@ def record_failed_attempt(conn: psycopg.Connection, **values: Any) -> int:
 
 def mark_sent(conn: psycopg.Connection, **values: Any) -> int:
     return queries("notifications").mark_sent(conn, **values)
+
+
+def notification_recipient(conn: psycopg.Connection, user_id: UUID | str) -> dict | None:
+    return queries("notifications").notification_recipient(conn, user_id=user_id)
+
+
+def list_notifications(
+    conn: psycopg.Connection, user_id: UUID, unread_only: bool, limit: int, offset: int
+) -> list[dict]:
+    return list(
+        queries("notifications").list_notifications(
+            conn, user_id=user_id, unread_only=unread_only, limit=limit, offset=offset
+        )
+    )
+
+
+def count_notifications(conn: psycopg.Connection, user_id: UUID, unread_only: bool) -> dict:
+    return queries("notifications").count_notifications(conn, user_id=user_id, unread_only=unread_only)
+
+
+def mark_read(conn: psycopg.Connection, user_id: UUID, notification_id: UUID, read_at: datetime) -> dict | None:
+    return queries("notifications").mark_read(conn, user_id=user_id, notification_id=notification_id, read_at=read_at)
+
+
+def mark_all_read(conn: psycopg.Connection, user_id: UUID, read_at: datetime) -> int:
+    return queries("notifications").mark_all_read(conn, user_id=user_id, read_at=read_at)

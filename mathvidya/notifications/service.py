@@ -3,6 +3,11 @@ in the caller's transaction — delivered afterwards by a worker job with retrie
 
 Nothing is lost if Redis or SMTP is down: the outbox row stays pending and the
 deliver-outbox sweep sends it later.
+
+The in-app row is always written. The e-mail is skipped when the recipient switched off
+its category (users.email_opt_out, see emails.py) or the account is inactive, and when
+the `notifications_enabled` setting is off (account e-mails excepted: a password reset
+must work whatever the switch says).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import psycopg
 
 from mathvidya import db
 from mathvidya.config import Settings
+from mathvidya.errors import NotFound
 from mathvidya.notifications import repository
 from mathvidya.settings_store import get_setting
 
@@ -51,8 +57,13 @@ def notify(
     resource_type: str | None = None,
     resource_id: UUID | str | None = None,
     email: Email | None = None,
-) -> None:
-    """Write the in-app notification and queue its e-mail (if e-mail is enabled)."""
+    email_context: dict[str, Any] | None = None,
+) -> str | None:
+    """Write the in-app notification and queue its e-mail; returns the outbox id, if any.
+
+    The e-mail is either given (``email``) or rendered from the event's template with
+    ``email_context`` (the recipient's address and first name are filled in here).
+    """
     repository.insert_notification(
         conn,
         user_id=user_id,
@@ -62,13 +73,23 @@ def notify(
         resource_type=resource_type,
         resource_id=str(resource_id) if resource_id else None,
     )
-    if email is not None:
-        queue_email(conn, settings, email, event_type)
+    if email is None and email_context is None:
+        return None
+    from mathvidya.notifications.emails import render_email, wants_email
+
+    recipient = repository.notification_recipient(conn, user_id)
+    if recipient is None or not recipient["is_active"] or not wants_email(recipient["email_opt_out"], event_type):
+        return None
+    if email is None:
+        context = {"first_name": recipient["first_name"], "title": title, "body": body, **(email_context or {})}
+        context.setdefault("link", settings.app_base_url)
+        email = render_email(event_type, recipient["email"], **context)
+    return queue_email(conn, settings, email, event_type)
 
 
 def queue_email(conn: psycopg.Connection, settings: Settings, email: Email, event_type: str) -> str | None:
     """Add an e-mail to the outbox; delivery is attempted right after the commit."""
-    if not get_setting(conn, "notifications_enabled"):
+    if not event_type.startswith("account.") and not get_setting(conn, "notifications_enabled"):
         return None
     outbox_id = repository.insert_outbox_email(
         conn,
@@ -153,3 +174,30 @@ def deliver_due_emails(
         repository.mark_sent(conn, outbox_id=row["outbox_id"], sent_at=as_of)
         sent += 1
     return sent
+
+
+# --- the in-app inbox ------------------------------------------------------------------------
+
+
+def list_own(conn: psycopg.Connection, user_id: UUID, unread_only: bool, limit: int, offset: int) -> dict[str, Any]:
+    """The caller's notifications, newest first, with the unread count for a badge."""
+    counts = repository.count_notifications(conn, user_id, unread_only)
+    return {
+        "items": repository.list_notifications(conn, user_id, unread_only, limit, offset),
+        "total": counts["total"],
+        "unread_count": counts["unread_count"],
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+def mark_read(conn: psycopg.Connection, user_id: UUID, notification_id: UUID, now: datetime) -> dict:
+    """Another user's notification answers 404, like a missing one."""
+    row = repository.mark_read(conn, user_id, notification_id, now)
+    if row is None:
+        raise NotFound("No such notification.")
+    return row
+
+
+def mark_all_read(conn: psycopg.Connection, user_id: UUID, now: datetime) -> dict[str, int]:
+    return {"marked_read": repository.mark_all_read(conn, user_id, now), "unread_count": 0}

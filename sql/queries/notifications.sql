@@ -30,3 +30,37 @@ WHERE outbox_id = :outbox_id;
 UPDATE email_outbox
 SET status = 'sent', sent_at = :sent_at, attempts = attempts + 1, last_error = NULL
 WHERE outbox_id = :outbox_id;
+
+-- name: notification_recipient^
+-- Whom an e-mail goes to, and whether they want it.
+SELECT user_id, email, first_name, role, is_active, email_opt_out
+FROM users
+WHERE user_id = :user_id;
+
+-- name: list_notifications
+-- The caller's own, newest first (notifications_user_created_idx).
+SELECT notification_id, event_type, title, body, resource_type, resource_id, is_read, created_at, read_at
+FROM notifications
+WHERE user_id = :user_id
+  AND (NOT CAST(:unread_only AS boolean) OR NOT is_read)
+ORDER BY created_at DESC, notification_id DESC
+LIMIT :limit OFFSET :offset;
+
+-- name: count_notifications^
+-- Both counts in one pass over the caller's rows.
+SELECT count(*) FILTER (WHERE NOT CAST(:unread_only AS boolean) OR NOT is_read) AS total,
+       count(*) FILTER (WHERE NOT is_read) AS unread_count
+FROM notifications
+WHERE user_id = :user_id;
+
+-- name: mark_read^
+-- Only the owner's row; reading twice keeps the first read_at.
+UPDATE notifications
+SET is_read = true, read_at = coalesce(read_at, :read_at)
+WHERE notification_id = :notification_id AND user_id = :user_id
+RETURNING notification_id, event_type, title, body, resource_type, resource_id, is_read, created_at, read_at;
+
+-- name: mark_all_read!
+UPDATE notifications
+SET is_read = true, read_at = :read_at
+WHERE user_id = :user_id AND NOT is_read;

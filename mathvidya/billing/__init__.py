@@ -1,0 +1,1 @@
+"""Billing: plans, subscriptions, payments, the exam quota, entitlements and teacher hours."""

@@ -1,0 +1,1 @@
+"""Evaluation of written answers: the SLA clock, assignment and marking."""

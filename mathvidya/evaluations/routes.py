@@ -1,0 +1,108 @@
+"""/evaluations (teachers) and /admin/evaluations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mathvidya import db
+from mathvidya.authz import current_principal, roles
+from mathvidya.evaluations import schemas, service
+
+blp = Blueprint("evaluations", __name__, url_prefix="/api/v1", description="Marking answer sheets")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@blp.route("/evaluations/queue")
+class Queue(MethodView):
+    @roles("teacher", "admin")
+    @blp.arguments(schemas.QueueArgsSchema, location="query")
+    @blp.response(200, schemas.QueueSchema)
+    def get(self, args):
+        """Open evaluations by deadline, then plan priority (a teacher's own; all for admins)."""
+        principal = current_principal()
+        teacher = principal.user_id if principal.role == "teacher" else None
+        return service.queue(
+            db.request_connection(), teacher, args.get("status"), None, args["limit"], args["offset"], _now()
+        )
+
+
+@blp.route("/evaluations/<uuid:evaluation_id>")
+class Evaluation(MethodView):
+    @roles("teacher", "admin")
+    @blp.response(200, schemas.EvaluationSchema)
+    def get(self, evaluation_id):
+        """Questions to mark with answers, pages with signed URLs, the unanswered list, the deadline."""
+        return service.evaluation_view(
+            db.request_connection(), current_app.config["SETTINGS"], current_principal(), evaluation_id, _now()
+        )
+
+
+@blp.route("/evaluations/<uuid:evaluation_id>/start")
+class StartEvaluation(MethodView):
+    @roles("teacher")
+    @blp.response(200, schemas.StartedSchema)
+    @blp.alt_response(409, description="EVALUATION_ALREADY_SUBMITTED")
+    def post(self, evaluation_id):
+        """Open the answer sheet for marking (assigned → in_progress)."""
+        return service.start_evaluation(db.request_connection(), current_principal(), evaluation_id, _now())
+
+
+@blp.route("/evaluations/<uuid:evaluation_id>/submit")
+class SubmitEvaluation(MethodView):
+    @roles("teacher")
+    @blp.arguments(schemas.SubmitSchema)
+    @blp.response(200, schemas.SubmittedSchema)
+    @blp.alt_response(409, description="EVALUATION_ALREADY_SUBMITTED")
+    def post(self, body, evaluation_id):
+        """Marks for every written question; final and atomic."""
+        return service.submit_evaluation(
+            db.request_connection(),
+            current_app.config["SETTINGS"],
+            current_principal(),
+            evaluation_id,
+            body["question_marks"],
+            _now(),
+        )
+
+
+@blp.route("/admin/evaluations")
+class AdminEvaluations(MethodView):
+    @roles("admin")
+    @blp.arguments(schemas.AdminListArgsSchema, location="query")
+    @blp.response(200, schemas.QueueSchema)
+    def get(self, args):
+        """Every evaluation, filtered by status (default open), teacher and breach."""
+        return service.queue(
+            db.request_connection(),
+            args.get("teacher_user_id"),
+            args.get("status"),
+            args.get("breached"),
+            args["limit"],
+            args["offset"],
+            _now(),
+        )
+
+
+@blp.route("/admin/evaluations/<uuid:evaluation_id>/reassign")
+class Reassign(MethodView):
+    @roles("admin")
+    @blp.arguments(schemas.ReassignSchema)
+    @blp.response(200, schemas.ReassignedSchema)
+    @blp.alt_response(409, description="EVALUATION_ALREADY_SUBMITTED")
+    def post(self, body, evaluation_id):
+        """Move an open evaluation to another active teacher; the deadline stays."""
+        return service.reassign(
+            db.request_connection(),
+            current_app.config["SETTINGS"],
+            current_principal(),
+            evaluation_id,
+            body["teacher_user_id"],
+            _now(),
+        )

@@ -1,0 +1,117 @@
+"""Evaluation request and response bodies (API.md: evaluations, admin evaluations)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
+
+Number = fields.Float
+STATUSES = ("assigned", "in_progress", "completed")
+
+
+class QueueArgsSchema(PageArgsSchema):
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "Default: open ones"})
+
+
+class AdminListArgsSchema(QueueArgsSchema):
+    teacher_user_id = fields.UUID()
+    breached = fields.Boolean()
+
+
+class QueueItemSchema(Schema):
+    evaluation_id = fields.UUID()
+    exam_instance_id = fields.UUID()
+    teacher_user_id = fields.UUID()
+    student_name = fields.String()
+    student_class = fields.String()
+    plan_type = fields.String(allow_none=True)
+    assigned_at = fields.DateTime()
+    sla_deadline = fields.DateTime()
+    hours_until_deadline = Number(metadata={"description": "Working hours left (negative when overdue)"})
+    sla_breached = fields.Boolean()
+    status = fields.String()
+    total_manual_questions = fields.Integer()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+QueueSchema = list_schema(QueueItemSchema, "EvaluationQueue")
+
+
+class MarkQuestionSchema(Schema):
+    question_number = fields.Integer()
+    section_name = fields.String()
+    question_type = fields.String()
+    marks = Number()
+    unit = fields.String()
+    question_text = fields.String(allow_none=True)
+    question_image_url = fields.String(allow_none=True)
+    correct_answer_text = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    declared_unanswered = fields.Boolean()
+
+
+class PageSchema(Schema):
+    page_number = fields.Integer()
+    content_type = fields.String()
+    question_numbers = fields.List(fields.Integer())
+    url = fields.String()
+    annotations = fields.List(fields.Dict())
+    annotated_url = fields.String(allow_none=True)
+
+
+class EvaluationSchema(Schema):
+    evaluation_id = fields.UUID()
+    exam_instance_id = fields.UUID()
+    teacher_user_id = fields.UUID()
+    status = fields.String()
+    assigned_at = fields.DateTime()
+    started_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    sla_deadline = fields.DateTime()
+    sla_breached = fields.Boolean()
+    hours_until_deadline = Number()
+    student_class = fields.String()
+    mcq_score = Number(allow_none=True)
+    total_marks = Number()
+    questions = fields.List(fields.Nested(MarkQuestionSchema))
+    pages = fields.List(fields.Nested(PageSchema))
+    unanswered_questions = fields.List(fields.Integer())
+
+
+class StartedSchema(Schema):
+    evaluation_id = fields.UUID()
+    status = fields.String()
+    started_at = fields.DateTime()
+
+
+class QuestionMarkSchema(StrictSchema):
+    question_number = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
+    marks_awarded = fields.Decimal(required=True, places=None, validate=validate.Range(min=0, max=10))
+    teacher_comment = fields.String(validate=validate.Length(max=500), allow_none=True)
+
+
+class SubmitSchema(StrictSchema):
+    question_marks = fields.List(fields.Nested(QuestionMarkSchema), required=True, validate=validate.Length(max=200))
+
+
+class SubmittedSchema(Schema):
+    status = fields.String()
+    exam_status = fields.String()
+    total_manual_marks = Number()
+    total_exam_score = Number()
+    percentage = Number()
+    sla_breached = fields.Boolean()
+    completed_at = fields.DateTime()
+
+
+class ReassignSchema(StrictSchema):
+    teacher_user_id = fields.UUID(required=True)
+
+
+class ReassignedSchema(Schema):
+    evaluation_id = fields.UUID()
+    exam_instance_id = fields.UUID()
+    teacher_user_id = fields.UUID()
+    status = fields.String()
+    sla_deadline = fields.DateTime()

@@ -1,0 +1,427 @@
+"""Evaluation: assignment to the least busy teacher, the teacher's queue and work view,
+marking, completion (scores, audit, notifications, leaderboard refresh) and reassignment."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import psycopg
+
+from mathvidya import db
+from mathvidya.admin.holidays import holiday_calendar
+from mathvidya.audit.service import SYSTEM, record_event
+from mathvidya.authz import Principal
+from mathvidya.config import Settings
+from mathvidya.errors import AppError, Conflict, ValidationFailed
+from mathvidya.evaluations import repository, sla_clock
+from mathvidya.evaluations.access import evaluation_in_scope
+from mathvidya.exams import scoring
+from mathvidya.identity.parents import linked_parents
+from mathvidya.notifications.service import notify
+from mathvidya.settings_store import get_setting
+from mathvidya.storage import storage_for
+
+log = logging.getLogger(__name__)
+
+ASSIGNMENT_BATCH = 200
+OPEN_STATUSES = ("assigned", "in_progress")
+HALF = Decimal("0.5")
+
+
+# --- assignment ------------------------------------------------------------------------------------
+
+
+def assign_exam(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now: datetime) -> UUID | None:
+    """Give one confirmed exam to the least busy active teacher; None when it is already
+    assigned, being assigned elsewhere, or no teacher is available (admins told once)."""
+    repository.serialise_assignment(conn)
+    exam = repository.lock_unassigned_exam(conn, exam_id)
+    if exam is None:
+        return None
+    teacher_id = repository.least_busy_teacher(conn)
+    if teacher_id is None:
+        _alert_admins_once(conn, settings, exam_id, now)
+        return None
+    created = repository.insert_evaluation(
+        conn, exam_instance_id=exam_id, teacher_user_id=teacher_id, assigned_at=now, sla_deadline=exam["sla_deadline"]
+    )
+    if created is None:
+        return None
+    record_event(
+        conn,
+        "evaluation.assigned",
+        SYSTEM,
+        "evaluation",
+        created["evaluation_id"],
+        {"exam_instance_id": str(exam_id), "teacher_user_id": str(teacher_id)},
+    )
+    notify(
+        conn,
+        settings,
+        user_id=teacher_id,
+        event_type="evaluation.assigned",
+        title="New answer sheet to mark",
+        body=f"Due by {exam['sla_deadline'].isoformat()}.",
+        resource_type="evaluation",
+        resource_id=created["evaluation_id"],
+    )
+    return created["evaluation_id"]
+
+
+def _alert_admins_once(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now: datetime) -> None:
+    if not repository.mark_assignment_alerted(conn, exam_id, now):
+        return
+    log.warning("no active teacher for an exam awaiting evaluation", extra={"exam_id": str(exam_id)})
+    for admin in repository.active_admins(conn):
+        notify(
+            conn,
+            settings,
+            user_id=admin["user_id"],
+            event_type="evaluation.unassigned",
+            title="An exam is waiting for a teacher",
+            body="No active teacher could take a confirmed answer sheet; it will be assigned when one is.",
+            resource_type="exam",
+            resource_id=exam_id,
+        )
+
+
+def assign_waiting_exams(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+    """The sweep: every confirmed exam without an evaluation, each in its own transaction."""
+    assigned = 0
+    for exam_id in repository.unassigned_exams(conn, ASSIGNMENT_BATCH):
+        conn.commit()
+        if assign_exam(conn, settings, exam_id, as_of) is not None:
+            assigned += 1
+        conn.commit()
+    return assigned
+
+
+# --- the teacher's view ------------------------------------------------------------------------------
+
+
+def _calendar(conn: psycopg.Connection, around: datetime) -> sla_clock.WorkingCalendar:
+    rows = holiday_calendar(conn, around.date() - timedelta(days=400), around.date() + timedelta(days=400))
+    return sla_clock.calendar_from_settings(
+        get_setting(conn, "sla_working_hours"),
+        get_setting(conn, "sla_working_days"),
+        rows.off_dates,
+        rows.working_dates,
+    )
+
+
+def working_hours_until(
+    conn: psycopg.Connection, deadline: datetime, now: datetime, calendar: sla_clock.WorkingCalendar | None = None
+) -> float:
+    calendar = calendar or _calendar(conn, now)
+    return round(sla_clock.working_minutes_between(now, deadline, calendar) / 60, 2)
+
+
+def _written_questions(snapshot: dict) -> list[dict]:
+    return [q for q in snapshot["questions"] if q["question_type"] != "MCQ"]
+
+
+def queue(
+    conn: psycopg.Connection,
+    teacher_user_id: UUID | None,
+    status: str | None,
+    breached: bool | None,
+    limit: int,
+    offset: int,
+    now: datetime,
+) -> dict:
+    """Evaluations by deadline then plan priority: one teacher's, or everyone's when None."""
+    filters = {
+        "teacher_user_id": teacher_user_id,
+        "statuses": [status] if status else list(OPEN_STATUSES),
+        "breached": breached,
+    }
+    rows = repository.queue(conn, limit=limit, offset=offset, **filters)
+    calendar = _calendar(conn, now)
+    items = [
+        {
+            "evaluation_id": r["evaluation_id"],
+            "exam_instance_id": r["exam_instance_id"],
+            "teacher_user_id": r["teacher_user_id"],
+            "student_name": r["student_name"],
+            "student_class": r["student_class"],
+            "plan_type": r["plan_type"],
+            "assigned_at": r["assigned_at"],
+            "sla_deadline": r["sla_deadline"],
+            "sla_breached": r["sla_breached"],
+            "status": r["status"],
+            "hours_until_deadline": working_hours_until(conn, r["sla_deadline"], now, calendar),
+            "total_manual_questions": sum(1 for q in r["questions"] if q["question_type"] != "MCQ"),
+            "completed_at": r["completed_at"],
+        }
+        for r in rows
+    ]
+    return {"items": items, "total": repository.count_queue(conn, **filters), "limit": limit, "offset": offset}
+
+
+def _signed(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
+    if not key:
+        return None
+    return storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
+
+
+def evaluation_view(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, evaluation_id: UUID, now: datetime
+) -> dict:
+    ev = evaluation_in_scope(conn, principal, evaluation_id)
+    unanswered = set(repository.unanswered_numbers(conn, ev["exam_instance_id"]))
+    questions = [
+        {
+            "question_number": q["question_number"],
+            "section_name": q["section_name"],
+            "question_type": q["question_type"],
+            "marks": q["marks"],
+            "unit": q["unit"],
+            "question_text": q["question_text"],
+            "question_image_url": _signed(conn, settings, q.get("question_image_key")),
+            "correct_answer_text": q.get("correct_answer_text"),
+            "explanation": q.get("explanation"),
+            "declared_unanswered": q["question_number"] in unanswered,
+        }
+        for q in _written_questions(ev["exam_snapshot"])
+    ]
+    pages = [
+        {
+            "page_number": p["page_number"],
+            "content_type": p["content_type"],
+            "question_numbers": list(p["question_numbers"]),
+            "url": _signed(conn, settings, p["s3_key"]),
+            "annotations": p["annotation_data"] or [],
+            "annotated_url": _signed(conn, settings, p["annotated_s3_key"]),
+        }
+        for p in repository.exam_pages(conn, evaluation_id, ev["exam_instance_id"])
+    ]
+    return {
+        "evaluation_id": ev["evaluation_id"],
+        "exam_instance_id": ev["exam_instance_id"],
+        "teacher_user_id": ev["teacher_user_id"],
+        "status": ev["status"],
+        "assigned_at": ev["assigned_at"],
+        "started_at": ev["started_at"],
+        "completed_at": ev["completed_at"],
+        "sla_deadline": ev["sla_deadline"],
+        "sla_breached": ev["sla_breached"],
+        "hours_until_deadline": working_hours_until(conn, ev["sla_deadline"], now),
+        "student_class": ev["student_class"],
+        "mcq_score": ev["mcq_score"],
+        "total_marks": ev["total_marks"],
+        "questions": questions,
+        "pages": pages,
+        "unanswered_questions": sorted(unanswered),
+    }
+
+
+def start_evaluation(conn: psycopg.Connection, principal: Principal, evaluation_id: UUID, now: datetime) -> dict:
+    ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
+    if ev["status"] == "completed":
+        raise _already_submitted()
+    if ev["status"] == "in_progress":
+        return {"evaluation_id": ev["evaluation_id"], "status": "in_progress", "started_at": ev["started_at"]}
+    started = repository.start_evaluation(conn, evaluation_id, now)
+    record_event(
+        conn,
+        "evaluation.started",
+        principal.actor,
+        "evaluation",
+        evaluation_id,
+        {"exam_instance_id": str(ev["exam_instance_id"])},
+    )
+    return started
+
+
+def _already_submitted() -> AppError:
+    return Conflict("This evaluation was already submitted.", code="EVALUATION_ALREADY_SUBMITTED")
+
+
+# --- marking -------------------------------------------------------------------------------------
+
+
+def _checked_marks(ev: dict, unanswered: set[int], given: list[dict]) -> dict[int, dict]:
+    written = {q["question_number"]: q for q in _written_questions(ev["exam_snapshot"])}
+    problems: dict[str, list[str]] = {}
+    marks: dict[int, dict] = {}
+    for index, item in enumerate(given):
+        number, awarded = item["question_number"], Decimal(str(item["marks_awarded"]))
+        field = f"question_marks.{index}"
+        question = written.get(number)
+        if question is None:
+            problems[f"{field}.question_number"] = [f"question {number} is not a written question of this exam"]
+            continue
+        if number in marks:
+            problems[f"{field}.question_number"] = [f"question {number} is marked twice"]
+            continue
+        maximum = Decimal(str(question["marks"]))
+        if not (0 <= awarded <= maximum) or (awarded / HALF) % 1 != 0:
+            problems[f"{field}.marks_awarded"] = [f"must be between 0 and {maximum} in steps of 0.5"]
+            continue
+        if number in unanswered and awarded != 0:
+            problems[f"{field}.marks_awarded"] = [f"question {number} was declared unanswered: it scores 0"]
+            continue
+        marks[number] = {
+            "marks_awarded": awarded,
+            "marks_possible": maximum,
+            "question_id": question["question_id"],
+            "teacher_comment": item.get("teacher_comment"),
+        }
+    if problems:
+        raise ValidationFailed(problems)
+    for number in unanswered & set(written) - set(marks):
+        question = written[number]
+        marks[number] = {
+            "marks_awarded": Decimal(0),
+            "marks_possible": Decimal(str(question["marks"])),
+            "question_id": question["question_id"],
+            "teacher_comment": None,
+        }
+    missing = sorted(set(written) - set(marks))
+    if missing:
+        raise AppError(
+            "Every written question needs marks before submitting.",
+            code="EVALUATION_INCOMPLETE",
+            status=422,
+            details={"missing_question_numbers": missing},
+        )
+    return marks
+
+
+def submit_evaluation(
+    conn: psycopg.Connection,
+    settings: Settings,
+    principal: Principal,
+    evaluation_id: UUID,
+    given: list[dict],
+    now: datetime,
+) -> dict:
+    """Final and atomic: marks, evaluation, exam scores, audit; then notifications and a
+    leaderboard refresh request once committed."""
+    ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
+    if ev["status"] == "completed":
+        raise _already_submitted()
+    marks = _checked_marks(ev, set(repository.unanswered_numbers(conn, ev["exam_instance_id"])), given)
+    for number, mark in sorted(marks.items()):
+        repository.insert_question_mark(conn, evaluation_id=evaluation_id, question_number=number, **mark)
+    manual = sum((m["marks_awarded"] for m in marks.values()), Decimal(0))
+    completed = repository.complete_evaluation(
+        conn, evaluation_id=evaluation_id, completed_at=now, total_manual_marks=manual
+    )
+    total = scoring.total_score(Decimal(str(ev["mcq_score"] or 0)), manual)
+    percentage = scoring.percentage(total, Decimal(str(ev["total_marks"])))
+    exam = repository.record_exam_evaluated(
+        conn, exam_instance_id=ev["exam_instance_id"], manual_score=manual, total_score=total, percentage=percentage
+    )
+    if completed is None or exam is None:
+        raise _already_submitted()
+    record_event(
+        conn,
+        "evaluation.completed",
+        principal.actor,
+        "evaluation",
+        evaluation_id,
+        {
+            "exam_instance_id": str(ev["exam_instance_id"]),
+            "total_manual_marks": str(manual),
+            "sla_breached": completed["sla_breached"],
+        },
+    )
+    record_event(
+        conn,
+        "score.updated",
+        principal.actor,
+        "exam",
+        ev["exam_instance_id"],
+        {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
+    )
+    _tell_student_and_parents(conn, settings, ev, total, percentage)
+    db.after_commit(conn, lambda: _request_leaderboard_refresh(settings, exam["class"]))
+    return {
+        "status": "completed",
+        "exam_status": "evaluated",
+        "total_manual_marks": manual,
+        "total_exam_score": total,
+        "percentage": percentage,
+        "sla_breached": completed["sla_breached"],
+        "completed_at": completed["completed_at"],
+    }
+
+
+def _tell_student_and_parents(
+    conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal
+) -> None:
+    body = f"Scored {total} of {ev['total_marks']} ({percentage}%)."
+    recipients = [ev["student_user_id"]] + [p["user_id"] for p in linked_parents(conn, ev["student_user_id"])]
+    for user_id in recipients:
+        notify(
+            conn,
+            settings,
+            user_id=user_id,
+            event_type="evaluation.completed",
+            title="Exam results are ready",
+            body=body,
+            resource_type="exam",
+            resource_id=ev["exam_instance_id"],
+        )
+
+
+def _request_leaderboard_refresh(settings: Settings, school_class: str) -> None:
+    """Coalesced: at most one waiting refresh per class (unique job id)."""
+    try:
+        from mathvidya.insights import jobs as insight_jobs
+    except ImportError:
+        return
+    from mathvidya.queue import ANALYTICS, enqueue_unique, get_queue
+
+    enqueue_unique(
+        get_queue(ANALYTICS, settings.redis_url),
+        insight_jobs.refresh_leaderboard_job,
+        f"leaderboard-{school_class}",
+        school_class,
+    )
+
+
+# --- administration ------------------------------------------------------------------------------------
+
+
+def reassign(
+    conn: psycopg.Connection,
+    settings: Settings,
+    principal: Principal,
+    evaluation_id: UUID,
+    teacher_user_id: UUID,
+    now: datetime,
+) -> dict:
+    ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True)
+    if ev["status"] == "completed":
+        raise _already_submitted()
+    if not repository.active_teacher(conn, teacher_user_id):
+        raise ValidationFailed({"teacher_user_id": ["must be an active teacher"]})
+    if teacher_user_id == ev["teacher_user_id"]:
+        raise Conflict("The evaluation is already assigned to this teacher.")
+    moved = repository.reassign_evaluation(
+        conn, evaluation_id=evaluation_id, teacher_user_id=teacher_user_id, assigned_at=now
+    )
+    record_event(
+        conn,
+        "evaluation.reassigned",
+        principal.actor,
+        "evaluation",
+        evaluation_id,
+        {"from_teacher_user_id": str(ev["teacher_user_id"]), "to_teacher_user_id": str(teacher_user_id)},
+    )
+    notify(
+        conn,
+        settings,
+        user_id=teacher_user_id,
+        event_type="evaluation.assigned",
+        title="An answer sheet was reassigned to you",
+        body=f"Due by {ev['sla_deadline'].isoformat()}.",
+        resource_type="evaluation",
+        resource_id=evaluation_id,
+    )
+    return {**moved, "exam_instance_id": ev["exam_instance_id"]}

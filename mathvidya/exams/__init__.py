@@ -1,0 +1,1 @@
+"""Exams: generation from templates, taking, MCQ scoring, answer sheets and results."""

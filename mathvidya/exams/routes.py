@@ -1,0 +1,130 @@
+"""/exams: start, list, view, autosave, submit the MCQ part, upload answer sheets, results."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, jsonify, make_response
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mathvidya import db, idempotency
+from mathvidya.authz import current_principal, roles
+from mathvidya.exams import schemas, service
+
+blp = Blueprint("exams", __name__, url_prefix="/api/v1/exams", description="Taking exams")
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@blp.route("/start")
+class StartExam(MethodView):
+    @roles("student")
+    @blp.arguments(schemas.StartExamSchema)
+    @blp.response(201, schemas.ExamSchema)
+    @blp.alt_response(
+        403,
+        description="PARENT_LINK_REQUIRED, SUBSCRIPTION_REQUIRED, SUBSCRIPTION_LIMIT_EXCEEDED, EXAM_TYPE_NOT_IN_PLAN",
+    )
+    @blp.alt_response(409, description="INSUFFICIENT_QUESTIONS (details per section)")
+    def post(self, body):
+        """Generate and start an exam; honours Idempotency-Key. Consumes one exam of the quota."""
+        principal, conn, settings = current_principal(), db.request_connection(), _settings()
+
+        def start() -> tuple[dict, int]:
+            exam_id = service.start_exam(conn, settings, principal, body["template_id"], _now())
+            view = service.exam_view(conn, settings, principal, service.visible_exam(conn, principal, exam_id))
+            return schemas.ExamSchema().dump(view), 201
+
+        payload, status = idempotency.run_once(
+            conn, principal.user_id, "exams.start", {"template_id": str(body["template_id"])}, start
+        )
+        # Already serialised (and possibly replayed from storage): bypass the response schema.
+        return make_response(jsonify(payload), status)
+
+
+@blp.route("")
+class Exams(MethodView):
+    @roles("student", "parent", "admin")
+    @blp.arguments(schemas.ExamListArgsSchema, location="query")
+    @blp.response(200, schemas.ExamListSchema)
+    def get(self, args):
+        """Exams, newest first: a student's own; a parent's linked child (?student_id=); any for admins."""
+        return service.list_exams(
+            db.request_connection(),
+            current_principal(),
+            args.get("student_id"),
+            args.get("status"),
+            args["limit"],
+            args["offset"],
+        )
+
+
+@blp.route("/<uuid:exam_id>")
+class Exam(MethodView):
+    @roles("student", "parent", "teacher", "admin")
+    @blp.response(200, schemas.ExamSchema)
+    def get(self, exam_id):
+        """The exam as its viewer may see it (answers hidden from students until the MCQ part is in)."""
+        conn, principal = db.request_connection(), current_principal()
+        return service.exam_view(conn, _settings(), principal, service.visible_exam(conn, principal, exam_id))
+
+
+@blp.route("/<uuid:exam_id>/answers")
+class Answers(MethodView):
+    @roles("student")
+    @blp.arguments(schemas.AnswersSchema)
+    @blp.response(200, schemas.SavedSchema)
+    @blp.alt_response(409, description="EXAM_TIME_OVER or INVALID_EXAM_STATE")
+    def put(self, body, exam_id):
+        """Autosave MCQ answers while the exam is in progress."""
+        return service.save_answers(db.request_connection(), current_principal(), exam_id, body["answers"], _now())
+
+
+@blp.route("/<uuid:exam_id>/submit-mcq")
+class SubmitMcq(MethodView):
+    @roles("student")
+    @blp.arguments(schemas.SubmitMcqSchema)
+    @blp.response(200, schemas.McqSubmissionSchema)
+    @blp.alt_response(409, description="EXAM_TIME_OVER or INVALID_EXAM_STATE (already submitted)")
+    def post(self, body, exam_id):
+        """Score the MCQ part (exact-set marking); MCQ-only exams are then evaluated."""
+        return service.submit_mcq(db.request_connection(), current_principal(), exam_id, body["answers"], _now())
+
+
+@blp.route("/<uuid:exam_id>/upload-urls")
+class UploadUrls(MethodView):
+    @roles("student")
+    @blp.arguments(schemas.UploadUrlArgsSchema, location="query")
+    @blp.response(200, schemas.UploadUrlsSchema)
+    def get(self, args, exam_id):
+        """Pre-signed POST targets, one per page (answer-sheets/{exam}/{student}/{page})."""
+        return service.upload_targets(
+            db.request_connection(), _settings(), current_principal(), exam_id, args["page_count"]
+        )
+
+
+@blp.route("/<uuid:exam_id>/confirm-upload")
+class ConfirmUpload(MethodView):
+    @roles("student")
+    @blp.arguments(schemas.ConfirmUploadSchema)
+    @blp.response(200, schemas.ConfirmedUploadSchema)
+    @blp.alt_response(422, description="UPLOAD_MISSING, UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED or fields")
+    def post(self, body, exam_id):
+        """Check every page in storage, record pages and unanswered questions, start the SLA clock."""
+        return service.confirm_upload(db.request_connection(), _settings(), current_principal(), exam_id, body, _now())
+
+
+@blp.route("/<uuid:exam_id>/results")
+class Results(MethodView):
+    @roles("student", "parent", "admin")
+    @blp.response(200, schemas.ResultsSchema)
+    def get(self, exam_id):
+        """Scores, question-wise marks and comments, explanations, original and annotated pages."""
+        return service.results(db.request_connection(), _settings(), current_principal(), exam_id)

@@ -1,0 +1,193 @@
+"""Exam request and response bodies (API.md: exams)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
+
+EXAM_STATUSES = (
+    "created",
+    "in_progress",
+    "submitted_mcq",
+    "pending_upload",
+    "uploaded",
+    "pending_evaluation",
+    "evaluated",
+)
+Number = fields.Float  # marks and percentages: JSON numbers with at most 2 decimals
+
+
+class StartExamSchema(StrictSchema):
+    template_id = fields.UUID(required=True)
+
+
+class AnswerSchema(StrictSchema):
+    question_number = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
+    selected_choices = fields.List(
+        fields.String(validate=validate.Length(min=1, max=2)), required=True, validate=validate.Length(max=10)
+    )
+
+
+class AnswersSchema(StrictSchema):
+    answers = fields.List(fields.Nested(AnswerSchema), required=True, validate=validate.Length(max=200))
+
+
+class SubmitMcqSchema(StrictSchema):
+    answers = fields.List(fields.Nested(AnswerSchema), load_default=list, validate=validate.Length(max=200))
+
+
+class ExamListArgsSchema(PageArgsSchema):
+    student_id = fields.UUID(metadata={"description": "Parents (required) and admins: whose exams"})
+    status = fields.String(validate=validate.OneOf(EXAM_STATUSES))
+
+
+class UploadUrlArgsSchema(StrictSchema):
+    page_count = fields.Integer(required=True, validate=validate.Range(min=1, max=40))
+
+
+class ConfirmUploadSchema(StrictSchema):
+    pages_uploaded = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=40)), required=True, validate=validate.Length(max=40)
+    )
+    unanswered_questions = fields.List(fields.Integer(validate=validate.Range(min=1, max=200)), load_default=list)
+    page_question_mapping = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=3)),
+        values=fields.List(fields.Integer(validate=validate.Range(min=1, max=200))),
+        load_default=dict,
+    )
+
+
+class ChoiceSchema(Schema):
+    label = fields.String()
+    text = fields.String(allow_none=True)
+    image_url = fields.String(allow_none=True)
+
+
+class ExamQuestionSchema(Schema):
+    question_number = fields.Integer()
+    section_name = fields.String()
+    question_id = fields.String()
+    question_type = fields.String()
+    marks = Number()
+    unit = fields.String()
+    topic = fields.String(allow_none=True)
+    question_text = fields.String(allow_none=True)
+    question_image_url = fields.String(allow_none=True)
+    diagram_image_url = fields.String(allow_none=True)
+    mcq_choices = fields.List(fields.Nested(ChoiceSchema))
+    mcq_correct_choices = fields.List(fields.String(), allow_none=True)
+    correct_answer_text = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    explanation_image_url = fields.String(allow_none=True)
+
+
+class SavedAnswerSchema(Schema):
+    question_number = fields.Integer()
+    selected_choices = fields.List(fields.String())
+
+
+class ExamSummarySchema(Schema):
+    exam_instance_id = fields.UUID()
+    student_user_id = fields.UUID()
+    template_id = fields.UUID()
+    template_name = fields.String()
+    exam_type = fields.String()
+    school_class = fields.String(data_key="class", attribute="class")
+    status = fields.String()
+    started_at = fields.DateTime(allow_none=True)
+    deadline_at = fields.DateTime(allow_none=True, metadata={"description": "When time runs out (with grace)"})
+    mcq_submitted_at = fields.DateTime(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    sla_deadline = fields.DateTime(allow_none=True)
+    duration_minutes = fields.Integer()
+    total_marks = Number()
+    mcq_score = Number(allow_none=True)
+    mcq_total = Number(allow_none=True)
+    mcq_percentage = Number(allow_none=True)
+    manual_score = Number(allow_none=True)
+    total_score = Number(allow_none=True)
+    percentage = Number(allow_none=True)
+
+
+class ExamSchema(ExamSummarySchema):
+    questions = fields.List(fields.Nested(ExamQuestionSchema))
+    answers = fields.List(fields.Nested(SavedAnswerSchema))
+
+
+ExamListSchema = list_schema(ExamSummarySchema, "ExamList")
+
+
+class SavedSchema(Schema):
+    saved = fields.Integer()
+    saved_at = fields.DateTime()
+
+
+class McqResultSchema(Schema):
+    question_number = fields.Integer()
+    selected_choices = fields.List(fields.String())
+    correct_choices = fields.List(fields.String())
+    is_correct = fields.Boolean()
+    marks_awarded = Number()
+    explanation = fields.String(allow_none=True)
+
+
+class McqSubmissionSchema(Schema):
+    status = fields.String()
+    mcq_score = Number()
+    mcq_total = Number()
+    mcq_percentage = Number()
+    results = fields.List(fields.Nested(McqResultSchema))
+
+
+class UploadTargetSchema(Schema):
+    page_number = fields.Integer()
+    url = fields.String()
+    fields_ = fields.Dict(data_key="fields", attribute="fields")
+    method = fields.String()
+    expires_in = fields.Integer()
+
+
+class UploadUrlsSchema(Schema):
+    upload_urls = fields.List(fields.Nested(UploadTargetSchema))
+    max_size_bytes = fields.Integer()
+    allowed_content_types = fields.List(fields.String())
+
+
+class ConfirmedUploadSchema(Schema):
+    status = fields.String()
+    submitted_at = fields.DateTime()
+    sla_deadline = fields.DateTime()
+
+
+class ResultQuestionSchema(ExamQuestionSchema):
+    selected_choices = fields.List(fields.String())
+    is_correct = fields.Boolean()
+    marks_awarded = Number(allow_none=True)
+    teacher_comment = fields.String(allow_none=True)
+    declared_unanswered = fields.Boolean()
+
+
+class ResultPageSchema(Schema):
+    page_number = fields.Integer()
+    question_numbers = fields.List(fields.Integer())
+    original_url = fields.String(allow_none=True)
+    annotated_url = fields.String(allow_none=True)
+
+
+class ResultsSchema(Schema):
+    exam_instance_id = fields.UUID()
+    status = fields.String()
+    exam_type = fields.String()
+    template_name = fields.String()
+    total_marks = Number()
+    mcq_score = Number(allow_none=True)
+    mcq_total = Number(allow_none=True)
+    mcq_percentage = Number(allow_none=True)
+    manual_score = Number(allow_none=True)
+    total_score = Number(allow_none=True)
+    percentage = Number(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    sla_deadline = fields.DateTime(allow_none=True)
+    questions = fields.List(fields.Nested(ResultQuestionSchema))
+    pages = fields.List(fields.Nested(ResultPageSchema))

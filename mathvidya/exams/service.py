@@ -1,0 +1,751 @@
+"""Exams: start (assembly + quota in one transaction), the viewer-dependent exam view,
+autosave, MCQ submission and auto-submission, answer-sheet uploads and results."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mathvidya import db
+from mathvidya.admin.holidays import holiday_calendar
+from mathvidya.audit.service import SYSTEM, record_event
+from mathvidya.authz import Principal
+from mathvidya.billing import service as billing
+from mathvidya.config import Settings
+from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
+from mathvidya.evaluations import sla_clock
+from mathvidya.exams import assembly, repository, scoring, states
+from mathvidya.identity.parents import require_parent_link
+from mathvidya.queries import queries
+from mathvidya.settings_store import get_setting
+from mathvidya.storage import sniff_content_type, storage_for
+
+log = logging.getLogger(__name__)
+
+RECENT_EXAMS_AVOIDED = 5
+CANDIDATES_PER_PLACE = 4
+MIN_CANDIDATES_PER_UNIT = 12
+AUTO_SUBMIT_BATCH = 100
+UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
+SNIFF_BYTES = 16
+ANSWER_FIELDS = (
+    "mcq_correct_choices",
+    "correct_answer_text",
+    "correct_answer_image_key",
+    "explanation",
+    "explanation_image_key",
+)
+
+
+# --- who may see an exam -------------------------------------------------------------------
+
+
+def visible_exam(
+    conn: psycopg.Connection, principal: Principal, exam_id: UUID, *, teacher_allowed: bool = True
+) -> dict:
+    """The exam if the caller may see it: owner, linked parent, assigned teacher, admin; else 404."""
+    exam = repository.get_exam(conn, exam_id)
+    if exam is None or not _may_see(conn, principal, exam, teacher_allowed):
+        raise NotFound("No such exam.")
+    return exam
+
+
+def _may_see(conn: psycopg.Connection, principal: Principal, exam: dict, teacher_allowed: bool) -> bool:
+    if principal.role == "admin":
+        return True
+    if principal.role == "student":
+        return exam["student_user_id"] == principal.user_id
+    if principal.role == "parent":
+        return bool(
+            queries("authz").is_linked_parent(
+                conn, parent_user_id=principal.user_id, student_user_id=exam["student_user_id"]
+            )
+        )
+    if principal.role == "teacher":
+        return teacher_allowed and exam["teacher_user_id"] == principal.user_id
+    return False
+
+
+def owned_exam_locked(conn: psycopg.Connection, principal: Principal, exam_id: UUID) -> dict:
+    """The caller's own exam, row-locked for a state change; 404 for anyone else's."""
+    exam = repository.lock_exam(conn, exam_id)
+    if exam is None or exam["student_user_id"] != principal.user_id:
+        raise NotFound("No such exam.")
+    return exam
+
+
+# --- start ---------------------------------------------------------------------------------------
+
+
+def _section_specs(template: dict) -> list[assembly.SectionSpec]:
+    return [
+        assembly.SectionSpec(
+            section_name=s["section_name"],
+            question_type=s["question_type"],
+            question_count=int(s["question_count"]),
+            marks_per_question=Decimal(str(s["marks_per_question"])),
+            unit_weightage={unit: float(w) for unit, w in s["unit_weightage"].items()},
+        )
+        for s in template["config"]["sections"]
+    ]
+
+
+def _candidates(
+    conn: psycopg.Connection, school_class: str, sections: list[assembly.SectionSpec]
+) -> dict[tuple[str, str], list[str]]:
+    wanted: dict[tuple[str, str], int] = {}
+    for section in sections:
+        for unit in section.unit_weightage:
+            key = (section.question_type, unit)
+            wanted[key] = wanted.get(key, 0) + section.question_count
+    return {
+        (qtype, unit): [
+            str(i)
+            for i in repository.sample_candidates(
+                conn, school_class, qtype, unit, max(count * CANDIDATES_PER_PLACE, MIN_CANDIDATES_PER_UNIT)
+            )
+        ]
+        for (qtype, unit), count in wanted.items()
+    }
+
+
+def _insufficient(shortfalls: list) -> AppError:
+    return AppError(
+        "Not enough questions are available for this exam right now.",
+        code="INSUFFICIENT_QUESTIONS",
+        status=409,
+        details={
+            "sections": [
+                {
+                    "section_name": s.section_name,
+                    "question_type": s.question_type,
+                    "needed": s.needed,
+                    "available": s.available,
+                }
+                for s in shortfalls
+            ]
+        },
+    )
+
+
+def _snapshot_question(number: int, section: Any, content: dict) -> dict:
+    return {
+        "question_number": number,
+        "section_name": section.section_name,
+        "question_id": str(content["question_id"]),
+        "question_type": content["question_type"],
+        "marks": float(section.marks_per_question),
+        "unit": content["unit"],
+        "topic": content["topic"],
+        "difficulty": content["difficulty"],
+        "version": content["version"],
+        "question_text": content["question_text"],
+        "question_image_key": content["question_image_key"],
+        "diagram_image_key": content["diagram_image_key"],
+        "mcq_choices": content["mcq_choices"],
+        "mcq_correct_choices": content["mcq_correct_choices"],
+        "correct_answer_text": content["correct_answer_text"],
+        "correct_answer_image_key": content["correct_answer_image_key"],
+        "explanation": content["explanation"],
+        "explanation_image_key": content["explanation_image_key"],
+    }
+
+
+def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, dict]) -> dict:
+    questions, number = [], 0
+    for section in assembled:
+        for question_id in section.question_ids:
+            number += 1
+            questions.append(_snapshot_question(number, section, contents[str(question_id)]))
+    return {
+        "seed": seed,
+        "template": {
+            "template_id": str(template["template_id"]),
+            "template_name": template["template_name"],
+            "exam_type": template["exam_type"],
+            "class": template["class"],
+            "specific_unit": template["specific_unit"],
+            "config": template["config"],
+        },
+        "questions": questions,
+    }
+
+
+def start_exam(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, template_id: UUID, now: datetime
+) -> UUID:
+    """Everything in the request's transaction: any refusal rolls back and consumes nothing."""
+    template = repository.get_template_for_start(conn, template_id)
+    school_class = repository.student_class(conn, principal.user_id)
+    if template is None or template["class"] != school_class:
+        raise NotFound("No such exam template.")
+    require_parent_link(conn, principal.user_id)
+    sections = _section_specs(template)
+    has_written = any(s.question_type != "MCQ" for s in sections)
+    today = billing.billing_today(now)
+    billing.check_exam_entitlement(conn, principal.user_id, template["exam_type"], has_written, today)
+
+    seed = secrets.randbits(31)
+    result = assembly.assemble(
+        sections,
+        _candidates(conn, school_class, sections),
+        repository.recently_seen(conn, principal.user_id, RECENT_EXAMS_AVOIDED),
+        seed,
+    )
+    if result.shortfalls:
+        raise _insufficient(result.shortfalls)
+    quota = billing.consume_exam_quota_or_refuse(conn, principal.user_id, today)
+
+    chosen = [qid for section in result.sections for qid in section.question_ids]
+    contents = repository.question_contents(conn, chosen)
+    snapshot = _snapshot(template, seed, result.sections, contents)
+    grace = get_setting(conn, "exam_grace_period_minutes")
+    exam_id = repository.insert_exam(
+        conn,
+        student_user_id=principal.user_id,
+        template_id=template_id,
+        subscription_id=quota.subscription_id,
+        exam_type=template["exam_type"],
+        school_class=school_class,
+        seed=seed,
+        exam_snapshot=Jsonb(snapshot),
+        total_marks=template["total_marks"],
+        duration_minutes=template["duration_minutes"],
+        started_at=now,
+        deadline_at=now + timedelta(minutes=template["duration_minutes"] + grace),
+    )
+    record_event(
+        conn,
+        "exam.started",
+        principal.actor,
+        "exam",
+        exam_id,
+        {
+            "template_id": str(template_id),
+            "exam_type": template["exam_type"],
+            "seed": seed,
+            "questions": len(chosen),
+            "exams_used": quota.exams_used,
+        },
+    )
+    db.after_commit(
+        conn,
+        lambda: _schedule_auto_submit(settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)),
+    )
+    return exam_id
+
+
+def _schedule_auto_submit(settings: Settings, exam_id: UUID, at: datetime) -> None:
+    """A timer per exam; the auto-submit-exams sweep covers any timer lost with Redis."""
+    from mathvidya.exams import jobs
+    from mathvidya.queue import DEFAULT, get_queue
+
+    try:
+        get_queue(DEFAULT, settings.redis_url).enqueue_at(
+            at, jobs.auto_submit_exam_job, str(exam_id), job_id=f"auto-submit-{exam_id}"
+        )
+    except Exception:
+        log.warning("could not schedule auto-submit; the sweep will do it", extra={"exam_id": str(exam_id)})
+
+
+# --- viewing -------------------------------------------------------------------------------------
+
+
+def _signed(settings: Settings, conn: psycopg.Connection, key: str | None) -> str | None:
+    if not key:
+        return None
+    expiry = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
+    return storage_for(settings).presigned_get(key, expiry)
+
+
+def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool) -> dict:
+    view = {
+        k: q[k]
+        for k in (
+            "question_number",
+            "section_name",
+            "question_id",
+            "question_type",
+            "marks",
+            "unit",
+            "topic",
+            "question_text",
+        )
+    }
+    view["question_image_url"] = _signed(settings, conn, q.get("question_image_key"))
+    view["diagram_image_url"] = _signed(settings, conn, q.get("diagram_image_key"))
+    if q.get("mcq_choices"):
+        view["mcq_choices"] = [
+            {"label": c["label"], "text": c.get("text"), "image_url": _signed(settings, conn, c.get("image_key"))}
+            for c in q["mcq_choices"]
+        ]
+    if reveal:
+        view["mcq_correct_choices"] = q.get("mcq_correct_choices")
+        view["correct_answer_text"] = q.get("correct_answer_text")
+        view["explanation"] = q.get("explanation")
+        view["explanation_image_url"] = _signed(settings, conn, q.get("explanation_image_key"))
+    return view
+
+
+def answers_revealed(principal: Principal, exam: dict) -> bool:
+    """Students and parents see answers only once the MCQ part is submitted."""
+    return principal.role in ("teacher", "admin") or exam["status"] in states.MCQ_PART_DONE
+
+
+def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict) -> dict:
+    reveal = answers_revealed(principal, exam)
+    saved = repository.saved_answers(conn, exam["exam_instance_id"])
+    view = {
+        k: exam.get(k)
+        for k in (
+            "exam_instance_id",
+            "student_user_id",
+            "template_id",
+            "template_name",
+            "exam_type",
+            "class",
+            "status",
+            "started_at",
+            "deadline_at",
+            "mcq_submitted_at",
+            "submitted_at",
+            "sla_deadline",
+            "duration_minutes",
+            "total_marks",
+            "mcq_score",
+            "mcq_total",
+            "mcq_percentage",
+            "manual_score",
+            "total_score",
+            "percentage",
+        )
+    }
+    view["questions"] = [_question_view(settings, conn, q, reveal) for q in exam["exam_snapshot"]["questions"]]
+    view["answers"] = [
+        {"question_number": n, "selected_choices": list(a["selected_choices"])} for n, a in sorted(saved.items())
+    ]
+    return view
+
+
+def list_exams(
+    conn: psycopg.Connection,
+    principal: Principal,
+    student_user_id: UUID | None,
+    status: str | None,
+    limit: int,
+    offset: int,
+) -> dict:
+    from mathvidya.authz import ensure_student_in_scope
+
+    if principal.role == "student":
+        student_user_id = principal.user_id
+    elif principal.role == "parent":
+        if student_user_id is None:
+            raise ValidationFailed({"student_id": ["parents must name one of their linked children"]})
+        ensure_student_in_scope(principal, student_user_id)
+    filters = {"student_user_id": student_user_id, "status": status}
+    return {
+        "items": repository.list_exams(conn, limit=limit, offset=offset, **filters),
+        "total": repository.count_exams(conn, **filters),
+        "limit": limit,
+        "offset": offset,
+    }
+
+
+# --- answering -----------------------------------------------------------------------------------
+
+
+def _mcq_questions(exam: dict) -> dict[int, dict]:
+    return {q["question_number"]: q for q in exam["exam_snapshot"]["questions"] if q["question_type"] == "MCQ"}
+
+
+def _time_over(exam: dict, now: datetime) -> bool:
+    return exam["deadline_at"] is not None and now > exam["deadline_at"]
+
+
+def _validated_answers(exam: dict, answers: list[dict]) -> dict[int, list[str]]:
+    mcqs, problems, chosen = _mcq_questions(exam), {}, {}
+    for index, answer in enumerate(answers):
+        number, selected = answer["question_number"], answer["selected_choices"]
+        question = mcqs.get(number)
+        if question is None:
+            problems[f"answers.{index}.question_number"] = [f"question {number} is not an MCQ of this exam"]
+            continue
+        labels = {c["label"] for c in question["mcq_choices"]}
+        if not set(selected) <= labels:
+            problems[f"answers.{index}.selected_choices"] = [f"choices must be among {', '.join(sorted(labels))}"]
+            continue
+        if number in chosen:
+            problems[f"answers.{index}.question_number"] = [f"question {number} is answered twice"]
+        chosen[number] = sorted(set(selected))
+    if problems:
+        raise ValidationFailed(problems)
+    return chosen
+
+
+def save_answers(
+    conn: psycopg.Connection, principal: Principal, exam_id: UUID, answers: list[dict], now: datetime
+) -> dict:
+    exam = owned_exam_locked(conn, principal, exam_id)
+    if exam["status"] != "in_progress":
+        raise states.invalid_state(exam["status"], "take answers")
+    if _time_over(exam, now):
+        raise Conflict("The time for this exam is over.", code="EXAM_TIME_OVER")
+    chosen = _validated_answers(exam, answers)
+    mcqs = _mcq_questions(exam)
+    for number, selected in chosen.items():
+        repository.upsert_answer(
+            conn,
+            exam_instance_id=exam_id,
+            question_number=number,
+            question_id=mcqs[number]["question_id"],
+            selected_choices=selected,
+        )
+    return {"saved": len(chosen), "saved_at": now}
+
+
+def _score_and_close_mcq_part(
+    conn: psycopg.Connection, exam: dict, overrides: dict[int, list[str]], now: datetime, timed_out: bool
+) -> dict:
+    exam_id = exam["exam_instance_id"]
+    mcqs = _mcq_questions(exam)
+    saved = repository.saved_answers(conn, exam_id)
+    answers = {n: frozenset(overrides.get(n, saved[n]["selected_choices"] if n in saved else [])) for n in mcqs}
+    keys = [scoring.McqKey(n, frozenset(q["mcq_correct_choices"]), Decimal(str(q["marks"]))) for n, q in mcqs.items()]
+    result = scoring.score_mcq(keys, {n: (a or None) for n, a in answers.items()})
+    for item in result.results:
+        repository.record_mcq_result(
+            conn,
+            exam_instance_id=exam_id,
+            question_number=item.question_number,
+            question_id=mcqs[item.question_number]["question_id"],
+            selected_choices=list(item.selected),
+            is_correct=item.is_correct,
+            marks_awarded=item.marks_awarded,
+        )
+    has_written = any(q["question_type"] != "MCQ" for q in exam["exam_snapshot"]["questions"])
+    new_status = states.status_after_mcq(has_written, timed_out)
+    finished = new_status == "evaluated"
+    total = Decimal(str(exam["total_marks"]))
+    updated = repository.finish_mcq_part(
+        conn,
+        exam_instance_id=exam_id,
+        new_status=new_status,
+        submitted_at=now,
+        mcq_score=result.score,
+        mcq_total=result.total,
+        mcq_percentage=result.percentage,
+        total_score=result.score if finished else None,
+        percentage=scoring.percentage(result.score, total) if finished else None,
+    )
+    if updated is None:
+        raise states.invalid_state(exam["status"], "submit its MCQ part")
+    return {
+        "status": new_status,
+        "mcq_score": result.score,
+        "mcq_total": result.total,
+        "mcq_percentage": result.percentage,
+        "results": result.results,
+        "mcqs": mcqs,
+    }
+
+
+def submit_mcq(
+    conn: psycopg.Connection, principal: Principal, exam_id: UUID, answers: list[dict], now: datetime
+) -> dict:
+    exam = owned_exam_locked(conn, principal, exam_id)
+    if exam["status"] != "in_progress":
+        raise states.invalid_state(exam["status"], "be submitted again")
+    if _time_over(exam, now):
+        raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
+    outcome = _score_and_close_mcq_part(conn, exam, _validated_answers(exam, answers), now, timed_out=False)
+    record_event(
+        conn,
+        "exam.mcq_submitted",
+        principal.actor,
+        "exam",
+        exam_id,
+        {"mcq_score": str(outcome["mcq_score"]), "status": outcome["status"]},
+    )
+    return _mcq_response(outcome)
+
+
+def _mcq_response(outcome: dict) -> dict:
+    mcqs = outcome["mcqs"]
+    return {
+        "status": outcome["status"],
+        "mcq_score": outcome["mcq_score"],
+        "mcq_total": outcome["mcq_total"],
+        "mcq_percentage": outcome["mcq_percentage"],
+        "results": [
+            {
+                "question_number": r.question_number,
+                "selected_choices": list(r.selected),
+                "correct_choices": list(r.correct),
+                "is_correct": r.is_correct,
+                "marks_awarded": r.marks_awarded,
+                "explanation": mcqs[r.question_number].get("explanation"),
+            }
+            for r in outcome["results"]
+        ],
+    }
+
+
+def auto_submit_exam(conn: psycopg.Connection, exam_id: UUID, as_of: datetime) -> bool:
+    """Submit an exam whose time ran out, with its autosaved answers; idempotent."""
+    exam = repository.lock_exam(conn, exam_id)
+    if exam is None or exam["status"] != "in_progress" or not _time_over(exam, as_of):
+        return False
+    outcome = _score_and_close_mcq_part(conn, exam, {}, as_of, timed_out=True)
+    record_event(
+        conn,
+        "exam.auto_submitted",
+        SYSTEM,
+        "exam",
+        exam_id,
+        {
+            "mcq_score": str(outcome["mcq_score"]),
+            "status": outcome["status"],
+            "deadline_at": exam["deadline_at"].isoformat(),
+        },
+    )
+    return True
+
+
+def auto_submit_overdue(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+    """The sweep: every in-progress exam past its deadline (when auto-submit is enabled)."""
+    if not get_setting(conn, "exam_auto_submit_enabled"):
+        return 0
+    done = 0
+    for exam_id in repository.overdue_exams(conn, as_of, AUTO_SUBMIT_BATCH):
+        done += auto_submit_exam(conn, exam_id, as_of)
+    return done
+
+
+# --- uploads ---------------------------------------------------------------------------------------
+
+
+def answer_sheet_key(exam: dict, page_number: int) -> str:
+    return f"answer-sheets/{exam['exam_instance_id']}/{exam['student_user_id']}/{page_number}"
+
+
+def upload_targets(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID, page_count: int
+) -> dict:
+    """Pre-signed POST forms: the policy caps each page's size at max_upload_size_mb."""
+    exam = visible_exam(conn, principal, exam_id)
+    if exam["student_user_id"] != principal.user_id:
+        raise NotFound("No such exam.")
+    if exam["status"] not in states.AWAITING_UPLOAD:
+        raise states.invalid_state(exam["status"], "take answer sheets")
+    max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
+    types = get_setting(conn, "allowed_upload_mimetypes")
+    storage = storage_for(settings)
+    targets = []
+    for page in range(1, page_count + 1):
+        form = storage.presigned_post(answer_sheet_key(exam, page), max_bytes, types, UPLOAD_URL_EXPIRY_SECONDS)
+        targets.append(
+            {
+                "page_number": page,
+                "url": form["url"],
+                "fields": form["fields"],
+                "method": "POST",
+                "expires_in": UPLOAD_URL_EXPIRY_SECONDS,
+            }
+        )
+    return {"upload_urls": targets, "max_size_bytes": max_bytes, "allowed_content_types": types}
+
+
+def _written_numbers(exam: dict) -> set[int]:
+    return {q["question_number"] for q in exam["exam_snapshot"]["questions"] if q["question_type"] != "MCQ"}
+
+
+def _check_mapping(
+    exam: dict, pages: list[int], unanswered: list[int], mapping: dict[str, list[int]]
+) -> dict[int, list[int]]:
+    written, problems = _written_numbers(exam), {}
+    if len(set(pages)) != len(pages):
+        problems["pages_uploaded"] = ["page numbers must not repeat"]
+    by_page: dict[int, list[int]] = {}
+    for key, numbers in mapping.items():
+        page = int(key) if key.isdigit() else None
+        if page is None or page not in pages:
+            problems[f"page_question_mapping.{key}"] = ["is not one of pages_uploaded"]
+            continue
+        stray = sorted(set(numbers) - written)
+        if stray:
+            problems[f"page_question_mapping.{key}"] = [f"not written questions of this exam: {stray}"]
+        by_page[page] = sorted(set(numbers))
+    stray = sorted(set(unanswered) - written)
+    if stray:
+        problems["unanswered_questions"] = [f"not written questions of this exam: {stray}"]
+    mapped = {n for numbers in by_page.values() for n in numbers}
+    both = sorted(mapped & set(unanswered))
+    if both:
+        problems["unanswered_questions"] = [f"also mapped to a page: {both}"]
+    missing = sorted(written - mapped - set(unanswered))
+    if missing:
+        problems["page_question_mapping"] = [f"written questions neither on a page nor declared unanswered: {missing}"]
+    if not pages and set(unanswered) != written:
+        problems["pages_uploaded"] = ["at least one page is needed unless every written question is unanswered"]
+    if problems:
+        raise ValidationFailed(problems)
+    return by_page
+
+
+def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page: int) -> dict:
+    storage = storage_for(settings)
+    key = answer_sheet_key(exam, page)
+    info = storage.head(key)
+    if info is None:
+        raise AppError(f"Page {page} was not uploaded.", code="UPLOAD_MISSING", status=422, details={"page": page})
+    max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
+    if info.size > max_bytes:
+        raise AppError(
+            f"Page {page} is larger than {max_bytes // (1024 * 1024)} MB.",
+            code="UPLOAD_TOO_LARGE",
+            status=422,
+            details={"page": page, "size_bytes": info.size, "max_bytes": max_bytes},
+        )
+    content_type = sniff_content_type(storage.read_range(key, 0, SNIFF_BYTES)) if info.size else None
+    allowed = set(get_setting(conn, "allowed_upload_mimetypes"))
+    if content_type is None or content_type not in allowed:
+        raise AppError(
+            f"Page {page} is not a JPEG, PNG or PDF.",
+            code="UPLOAD_TYPE_NOT_ALLOWED",
+            status=422,
+            details={"page": page},
+        )
+    return {"s3_key": key, "content_type": content_type, "size_bytes": info.size}
+
+
+def sla_deadline_for(conn: psycopg.Connection, exam_id: UUID, submitted_at: datetime) -> datetime:
+    """Fixed once at confirmation: later holiday edits never move it (PRODUCT.md §7)."""
+    hours = repository.exam_sla_hours(conn, exam_id) or 48
+    calendar_rows = holiday_calendar(
+        conn, submitted_at.date() - timedelta(days=1), submitted_at.date() + timedelta(days=400)
+    )
+    calendar = sla_clock.calendar_from_settings(
+        get_setting(conn, "sla_working_hours"),
+        get_setting(conn, "sla_working_days"),
+        calendar_rows.off_dates,
+        calendar_rows.working_dates,
+    )
+    return sla_clock.sla_deadline(submitted_at, hours, calendar)
+
+
+def confirm_upload(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID, body: dict, now: datetime
+) -> dict:
+    exam = owned_exam_locked(conn, principal, exam_id)
+    if exam["status"] in ("pending_evaluation", "evaluated") and exam["submitted_at"] is not None:
+        return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
+    if exam["status"] not in states.AWAITING_UPLOAD:
+        raise states.invalid_state(exam["status"], "take answer sheets")
+    pages = list(body["pages_uploaded"])
+    by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
+    for page in sorted(pages):
+        checked = _checked_page(conn, settings, exam, page)
+        repository.insert_upload_page(
+            conn, exam_instance_id=exam_id, page_number=page, question_numbers=by_page.get(page, []), **checked
+        )
+    for number in sorted(set(body["unanswered_questions"])):
+        repository.insert_unanswered(conn, exam_id, number)
+    if not repository.mark_uploaded(conn, exam_id):
+        raise states.invalid_state(exam["status"], "take answer sheets")
+    record_event(
+        conn,
+        "exam.uploaded",
+        principal.actor,
+        "exam",
+        exam_id,
+        {"pages": sorted(pages), "unanswered": sorted(set(body["unanswered_questions"]))},
+    )
+    confirmed = repository.mark_pending_evaluation(
+        conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
+    )
+    db.after_commit(conn, lambda: _request_assignment(settings, exam_id))
+    return {
+        "status": "pending_evaluation",
+        "submitted_at": confirmed["submitted_at"],
+        "sla_deadline": confirmed["sla_deadline"],
+    }
+
+
+def _request_assignment(settings: Settings, exam_id: UUID) -> None:
+    """Ask the evaluation worker to assign a teacher now; the sweep covers a lost request."""
+    try:
+        from mathvidya.evaluations import jobs as evaluation_jobs
+    except ImportError:
+        return
+    from mathvidya.queue import EVALUATION, enqueue_unique, get_queue
+
+    enqueue_unique(
+        get_queue(EVALUATION, settings.redis_url),
+        evaluation_jobs.assign_evaluation_job,
+        f"assign-{exam_id}",
+        str(exam_id),
+    )
+
+
+# --- results ---------------------------------------------------------------------------------------
+
+
+def results(conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID) -> dict:
+    exam = visible_exam(conn, principal, exam_id, teacher_allowed=False)
+    if exam["status"] not in states.MCQ_PART_DONE:
+        raise states.invalid_state(exam["status"], "show results yet")
+    saved = repository.saved_answers(conn, exam_id)
+    marks = repository.question_marks_for_exam(conn, exam_id) if exam["status"] == "evaluated" else {}
+    unanswered = set(repository.unanswered_numbers(conn, exam_id))
+    questions = []
+    for q in exam["exam_snapshot"]["questions"]:
+        item = _question_view(settings, conn, q, reveal=True)
+        number = q["question_number"]
+        if q["question_type"] == "MCQ":
+            answer = saved.get(number)
+            item["selected_choices"] = list(answer["selected_choices"]) if answer else []
+            item["is_correct"] = bool(answer and answer["is_correct"])
+            item["marks_awarded"] = answer["marks_awarded"] if answer and answer["marks_awarded"] is not None else 0
+        else:
+            mark = marks.get(number)
+            item["declared_unanswered"] = number in unanswered
+            item["marks_awarded"] = mark["marks_awarded"] if mark else None
+            item["teacher_comment"] = mark["teacher_comment"] if mark else None
+        questions.append(item)
+    annotated = repository.annotated_pages(conn, exam_id)
+    pages = [
+        {
+            "page_number": p["page_number"],
+            "question_numbers": list(p["question_numbers"]),
+            "original_url": _signed(settings, conn, p["s3_key"]),
+            "annotated_url": _signed(settings, conn, annotated.get(p["page_number"])),
+        }
+        for p in repository.upload_pages(conn, exam_id)
+    ]
+    summary = {
+        k: exam[k]
+        for k in (
+            "exam_instance_id",
+            "status",
+            "exam_type",
+            "template_name",
+            "total_marks",
+            "mcq_score",
+            "mcq_total",
+            "mcq_percentage",
+            "manual_score",
+            "total_score",
+            "percentage",
+            "submitted_at",
+            "sla_deadline",
+        )
+    }
+    return {**summary, "questions": questions, "pages": pages}

@@ -1,0 +1,1 @@
+"""The question bank (questions, versions, approval, images, search, import) and exam templates."""

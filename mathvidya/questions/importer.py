@@ -1,0 +1,418 @@
+"""Reading a question spreadsheet (CSV or XLSX) into questions and per-row problems.
+
+Pure: bytes in, rows out; no database, no storage. The column layout is the one of the
+shared sample (Class, Chapter/Unit, Question Type, Topic, Difficulty, Marks, Question Text
+in LaTeX, Option A text … Option D text, Correct option and answer, Explanation or
+solution text in LaTeX, image); headers are matched case- and spacing-insensitively and a
+few plainer synonyms are accepted. Rows are numbered as a spreadsheet shows them: the
+header is row 1, the first question row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import string
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from mathvidya.questions import rules
+
+MAX_ROWS = 20_000
+MAX_COLUMNS = 60
+OPTION_LETTERS = string.ascii_uppercase[: rules.MAX_CHOICES]
+FIRST_DATA_ROW = 2
+
+# canonical column → accepted headers (lower-cased, spaces collapsed)
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "class": ("class",),
+    "unit": ("chapter/unit", "unit", "chapter", "chapter / unit"),
+    "question_type": ("question type", "type"),
+    "topic": ("topic",),
+    "difficulty": ("difficulty",),
+    "marks": ("marks",),
+    "question_text": ("question text in latex", "question text", "question"),
+    "correct": ("correct option and answer", "correct answer", "answer", "correct option"),
+    "explanation": ("explanation or solution text in latex", "explanation", "solution"),
+    "question_image_key": ("image", "question image", "image key"),
+    "tags": ("tags",),
+    "cbse_year": ("cbse year", "year"),
+}
+REQUIRED_COLUMNS = ("class", "unit", "question_type")
+CLASS_ALIASES = {
+    "xii": "XII",
+    "12": "XII",
+    "class xii": "XII",
+    "class 12": "XII",
+    "x": "X",
+    "10": "X",
+    "class x": "X",
+    "class 10": "X",
+}
+OPTION_HEADER_RE = re.compile(r"^option ([a-j])(?: text)?$")
+LABEL_SPLIT_RE = re.compile(r"\s*(?:[;/&+]|\band\b)\s*", re.IGNORECASE)
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class FileRefused(ValueError):
+    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "reason": self.reason}
+
+
+@dataclass
+class ParsedSheet:
+    """Good questions (each with its `row_number`), and the problems of the other rows."""
+
+    questions: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
+    total_rows: int = 0
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({problem.row for problem in self.errors})
+
+
+# ---------------------------------------------------------------------------------------
+# Files → header and rows of strings
+# ---------------------------------------------------------------------------------------
+def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
+    """The header and data rows of a .csv or .xlsx file (by name, checked against the bytes)."""
+    name = (filename or "").lower().strip()
+    if name.endswith(".csv"):
+        return read_csv(data)
+    if name.endswith(".xlsx"):
+        return read_xlsx(data)
+    if name.endswith((".xls", ".ods", ".numbers")):
+        raise FileRefused("save the spreadsheet as .xlsx or .csv (UTF-8) first")
+    raise FileRefused("must be a .csv or .xlsx file")
+
+
+def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+    if data.startswith(XLSX_MAGIC) or b"\x00" in data[:4096]:
+        raise FileRefused("is not a CSV text file (is it a workbook? name it .xlsx)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileRefused(f"a CSV file must be UTF-8 text (byte {exc.start} is not)") from None
+    try:
+        records = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise FileRefused(f"is not a readable CSV file: {exc}") from None
+    return _split_header(records)
+
+
+def read_xlsx(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """The first worksheet of a workbook (openpyxl, read-only, cached values of formulas)."""
+    if not data.startswith(XLSX_MAGIC) or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise FileRefused("is not an XLSX workbook")
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise FileRefused(f"could not be read as an XLSX workbook ({type(exc).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise FileRefused("the workbook has no worksheet")
+        records: list[list[str]] = []
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
+            cells = [_cell_text(value) for value in values]
+            while cells and not cells[-1]:
+                cells.pop()
+            records.append(cells)
+            if len(records) > MAX_ROWS + 1:
+                break
+    finally:
+        workbook.close()
+    return _split_header(records)
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _split_header(records: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    while records and not any(cell.strip() for cell in records[-1]):
+        records.pop()
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise FileRefused("the first row must be the header (Class, Chapter/Unit, Question Type, …)")
+    if len(records) - 1 > MAX_ROWS:
+        raise FileRefused(f"at most {MAX_ROWS} question rows per file")
+    return records[0], records[1:]
+
+
+# ---------------------------------------------------------------------------------------
+# Header → column positions
+# ---------------------------------------------------------------------------------------
+def _header_key(header: str) -> str:
+    return " ".join(header.split()).lower()
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where each known column sits, and the header text a report names it by."""
+
+    index: dict[str, int]
+    title: dict[str, str]
+    options: list[tuple[str, int, str]]  # (label, position, header)
+
+    def name(self, column: str) -> str:
+        return self.title.get(column, column)
+
+
+def map_columns(header: Sequence[str]) -> Columns:
+    index: dict[str, int] = {}
+    title: dict[str, str] = {}
+    options: dict[str, tuple[int, str]] = {}
+    for position, raw in enumerate(header):
+        key = _header_key(raw)
+        option = OPTION_HEADER_RE.match(key)
+        if option:
+            options.setdefault(option.group(1).upper(), (position, raw.strip()))
+            continue
+        for column, synonyms in COLUMN_SYNONYMS.items():
+            if key in synonyms and column not in index:
+                index[column] = position
+                title[column] = raw.strip()
+                break
+    missing = [COLUMN_SYNONYMS[c][0] for c in REQUIRED_COLUMNS if c not in index]
+    if "question_text" not in index and "question_image_key" not in index:
+        missing.append("question text in latex")
+    if missing:
+        raise FileRefused(f"missing columns: {', '.join(missing)}")
+    ordered = [(label, *options[label]) for label in OPTION_LETTERS if label in options]
+    return Columns(index=index, title=title, options=ordered)
+
+
+# ---------------------------------------------------------------------------------------
+# Rows → questions
+# ---------------------------------------------------------------------------------------
+def parse_sheet(header: Sequence[str], rows: Iterable[Sequence[str]], units_by_class: Mapping[str, list[str]]):
+    """Every row checked; good ones become questions, bad ones problems naming their column."""
+    columns = map_columns(header)
+    parsed = ParsedSheet()
+    for offset, cells in enumerate(rows):
+        row_number = FIRST_DATA_ROW + offset
+        if not any(str(cell).strip() for cell in cells):
+            continue
+        parsed.total_rows += 1
+        question, errors, warnings = parse_row(row_number, cells, columns, units_by_class)
+        parsed.warnings.extend(warnings)
+        if errors:
+            parsed.errors.extend(errors)
+        else:
+            parsed.questions.append(question)
+    parsed.warnings.extend(_repeats_within_file(parsed.questions, columns))
+    parsed.warnings.sort(key=lambda problem: problem.row)
+    return parsed
+
+
+def _repeats_within_file(questions: list[dict[str, Any]], columns: Columns) -> list[RowProblem]:
+    """Rows repeating an earlier row's class, unit, type and text: both are imported (they
+    may differ in their options), but a person should look."""
+    first_row: dict[tuple, int] = {}
+    warnings = []
+    for question in questions:
+        text = rules.normalised_text(question.get("question_text"))
+        if not text:
+            continue
+        key = (question["class"], question["unit"], question["question_type"], text)
+        if key in first_row:
+            reason = f"repeats row {first_row[key]} (same class, unit, type and text); both are kept"
+            warnings.append(RowProblem(question["row_number"], columns.name("question_text"), reason))
+        else:
+            first_row[key] = question["row_number"]
+    return warnings
+
+
+def _cell(cells: Sequence[str], position: int | None) -> str:
+    if position is None or position >= len(cells):
+        return ""
+    return str(cells[position]).strip()
+
+
+def parse_row(
+    row_number: int, cells: Sequence[str], columns: Columns, units_by_class: Mapping[str, list[str]]
+) -> tuple[dict[str, Any], list[RowProblem], list[RowProblem]]:
+    """One row: the question it describes, its errors, and its warnings (kept, not refused)."""
+    errors: list[RowProblem] = []
+    warnings: list[RowProblem] = []
+
+    def value(column: str) -> str:
+        return _cell(cells, columns.index.get(column))
+
+    def refuse(column: str, reason: str) -> None:
+        errors.append(RowProblem(row_number, columns.name(column), reason))
+
+    raw_class = value("class")
+    klass = CLASS_ALIASES.get(" ".join(raw_class.split()).lower())
+    if klass is None:
+        refuse("class", f"{raw_class!r} is not a class (X or XII)" if raw_class else "is required (X or XII)")
+    units = units_by_class.get(klass or "", [])
+    raw_unit = value("unit")
+    unit = rules.normalise_unit(raw_unit, units) if raw_unit else None
+    if not raw_unit:
+        refuse("unit", "is required")
+    elif klass and unit is None:
+        refuse("unit", f"{raw_unit!r} is not a Class {klass} unit")
+
+    raw_type = value("question_type")
+    question_type = raw_type.upper() if raw_type.upper() in rules.QUESTION_TYPES else None
+    if question_type is None:
+        refuse(
+            "question_type",
+            f"must be one of {', '.join(rules.QUESTION_TYPES)}" + (f", not {raw_type!r}" if raw_type else ""),
+        )
+
+    marks = _parse_marks(value("marks"), question_type, refuse)
+    raw_difficulty = value("difficulty").lower()
+    difficulty = raw_difficulty or "medium"
+    if difficulty not in rules.DIFFICULTIES:
+        refuse("difficulty", f"must be one of {', '.join(rules.DIFFICULTIES)}, not {raw_difficulty!r}")
+
+    choices = _parse_choices(cells, columns, refuse) if question_type == "MCQ" else None
+    if question_type and question_type != "MCQ":
+        filled = [header for _label, position, header in columns.options if _cell(cells, position)]
+        if filled:
+            errors.append(
+                RowProblem(row_number, filled[0], f"only MCQ questions have options (this is {question_type})")
+            )
+    correct_labels, answer_text = _parse_correct(value("correct"), question_type, choices, columns, refuse)
+    if question_type == "MCQ" and choices and correct_labels and len(correct_labels) == 1 and answer_text:
+        chosen = next((c for c in choices if c["label"] == correct_labels[0]), None)
+        if chosen and _loose(chosen.get("text")) != _loose(answer_text):
+            warnings.append(
+                RowProblem(
+                    row_number,
+                    columns.name("correct"),
+                    f"the answer text differs from option {correct_labels[0]}'s text",
+                )
+            )
+
+    cbse_year = None
+    raw_year = value("cbse_year")
+    if raw_year:
+        if re.fullmatch(r"\d{4}", raw_year):
+            cbse_year = int(raw_year)
+        else:
+            refuse("cbse_year", f"must be a year, not {raw_year!r}")
+
+    question = {
+        "row_number": row_number,
+        "class": klass,
+        "unit": unit,
+        "topic": value("topic") or None,
+        "question_type": question_type,
+        "marks": marks,
+        "difficulty": difficulty,
+        "question_text": value("question_text") or None,
+        "question_image_key": value("question_image_key") or None,
+        "diagram_image_key": None,
+        "mcq_choices": choices,
+        "mcq_correct_choices": correct_labels,
+        "correct_answer_text": answer_text or None,
+        "explanation": value("explanation") or None,
+        "tags": rules.clean_tags(t.lower() for t in re.split(r"[,;]", value("tags")) if t.strip()),
+        "cbse_year": cbse_year,
+    }
+    if not errors:
+        for field_name, messages in rules.question_problems(question, units).items():
+            for message in messages:
+                refuse(_column_of(field_name), message)
+    return question, errors, warnings
+
+
+def _column_of(field_name: str) -> str:
+    return {"mcq_choices": "options", "mcq_correct_choices": "correct"}.get(field_name, field_name)
+
+
+def _loose(text: str | None) -> str:
+    return " ".join((text or "").split()).casefold()
+
+
+def _parse_marks(raw: str, question_type: str | None, refuse) -> int | float | None:
+    if not raw:
+        return rules.MARKS_BY_TYPE[question_type][0] if question_type else None
+    try:
+        marks = Decimal(raw)
+    except InvalidOperation:
+        refuse("marks", f"must be a number, not {raw!r}")
+        return None
+    if not marks.is_finite():
+        refuse("marks", f"must be a number, not {raw!r}")
+        return None
+    if question_type and not rules.marks_match_type(question_type, marks):
+        refuse("marks", rules.marks_message(question_type))
+        return None
+    return int(marks) if marks == marks.to_integral_value() else float(marks)
+
+
+def _parse_choices(cells: Sequence[str], columns: Columns, refuse) -> list[dict[str, Any]] | None:
+    if not columns.options:
+        refuse("options", "an MCQ needs Option A text, Option B text, … columns")
+        return None
+    filled = [(label, _cell(cells, position), header) for label, position, header in columns.options]
+    last = max((i for i, (_l, text, _h) in enumerate(filled) if text), default=-1)
+    choices = []
+    for expected, (label, text, header) in zip(OPTION_LETTERS, filled[: last + 1], strict=False):
+        if label != expected:
+            refuse(f"Option {expected} text", "options must be consecutive from A (this column is missing)")
+            return None
+        if not text:
+            refuse(header, f"options must be consecutive from A (option {label} is empty but a later one is not)")
+            return None
+        choices.append({"label": label, "text": text})
+    if len(choices) < 2:
+        refuse("options", "an MCQ needs at least 2 options (Option A text, Option B text)")
+        return None
+    return choices
+
+
+def _parse_correct(
+    raw: str, question_type: str | None, choices: list[dict] | None, columns: Columns, refuse
+) -> tuple[list[str] | None, str | None]:
+    """`B, answer text` (or `A;C, …`) for an MCQ; the whole cell is the answer text otherwise."""
+    if question_type != "MCQ":
+        return None, raw or None
+    if not raw:
+        refuse("correct", "an MCQ needs its correct option letter, e.g. 'B, <answer text>'")
+        return None, None
+    labels: list[str] = []
+    parts = raw.split(",")
+    taken = 0
+    for part in parts:
+        letters = [p.strip() for p in LABEL_SPLIT_RE.split(part.strip())]
+        if letters and all(len(p) == 1 and p.upper() in OPTION_LETTERS for p in letters):
+            labels.extend(p.upper() for p in letters)
+            taken += 1
+        else:
+            break
+    if not labels:
+        refuse("correct", f"must start with the correct option letter(s), e.g. 'B, <answer text>'; got {raw[:40]!r}")
+        return None, None
+    answer_text = ",".join(parts[taken:]).strip() or None
+    known = [c["label"] for c in choices or []]
+    unknown = [label for label in labels if known and label not in known]
+    if unknown:
+        refuse("correct", f"option {', '.join(unknown)} is not among the options ({', '.join(known)})")
+        return None, None
+    return list(dict.fromkeys(labels)), answer_text

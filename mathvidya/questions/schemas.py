@@ -1,0 +1,270 @@
+"""Request and response bodies of the question bank, syllabus and template endpoints.
+
+Schemas check shapes and types; the rules (unit lists, marks per type, choices, weights)
+live in rules.py / template_rules.py so the importer and the API share one set of messages.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from mathvidya.questions.rules import CLASSES, DIFFICULTIES, QUESTION_TYPES, STATUSES
+from mathvidya.questions.template_rules import EXAM_TYPES
+from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
+
+IMAGE_CONTENT_TYPES = ("image/png", "image/jpeg")
+
+
+def _class_field(**kw) -> fields.String:
+    """The JSON field `class` (a Python keyword) kept as the dict key "class"."""
+    return fields.String(data_key="class", attribute="class", validate=validate.OneOf(CLASSES), **kw)
+
+
+def _text(**kw) -> fields.String:
+    return fields.String(allow_none=True, **kw)
+
+
+# ---------------------------------------------------------------------------------------
+# Questions
+# ---------------------------------------------------------------------------------------
+class ChoiceInSchema(StrictSchema):
+    label = fields.String(required=True, metadata={"description": "A, B, C … in order"})
+    text = _text(metadata={"description": "LaTeX allowed; stored as given"})
+    image_key = _text(metadata={"description": "a key from POST /questions/image-upload-url"})
+
+
+class QuestionCreateSchema(StrictSchema):
+    klass = _class_field(required=True)
+    unit = fields.String(required=True, metadata={"description": "one of GET /syllabus/units?class="})
+    topic = _text()
+    question_type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
+    marks = fields.Float(required=True, metadata={"description": "MCQ 1, VSA 2, SA 3, LA 5 or 6, CASE 4"})
+    difficulty = fields.String(load_default="medium", validate=validate.OneOf(DIFFICULTIES))
+    question_text = _text(metadata={"description": "LaTeX allowed; text or question_image_key is required"})
+    question_image_key = _text()
+    diagram_image_key = _text()
+    mcq_choices = fields.List(fields.Nested(ChoiceInSchema), allow_none=True)
+    mcq_correct_choices = fields.List(fields.String(), allow_none=True)
+    correct_answer_text = _text()
+    correct_answer_image_key = _text()
+    explanation = _text()
+    explanation_image_key = _text()
+    tags = fields.List(fields.String(), load_default=list)
+    cbse_year = fields.Integer(allow_none=True, strict=True)
+
+
+class QuestionPatchSchema(StrictSchema):
+    """Any subset of the question's fields; null clears an optional one."""
+
+    klass = _class_field()
+    unit = fields.String()
+    topic = _text()
+    question_type = fields.String(validate=validate.OneOf(QUESTION_TYPES))
+    marks = fields.Float()
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
+    question_text = _text()
+    question_image_key = _text()
+    diagram_image_key = _text()
+    mcq_choices = fields.List(fields.Nested(ChoiceInSchema), allow_none=True)
+    mcq_correct_choices = fields.List(fields.String(), allow_none=True)
+    correct_answer_text = _text()
+    correct_answer_image_key = _text()
+    explanation = _text()
+    explanation_image_key = _text()
+    tags = fields.List(fields.String(), allow_none=True)
+    cbse_year = fields.Integer(allow_none=True, strict=True)
+
+
+class ChoiceOutSchema(Schema):
+    label = fields.String()
+    text = fields.String(allow_none=True)
+    image_key = fields.String(allow_none=True)
+    image_url = fields.String(allow_none=True, metadata={"description": "signed GET URL, short-lived"})
+
+
+class QuestionSchema(Schema):
+    question_id = fields.UUID()
+    klass = fields.String(data_key="class", attribute="class")
+    unit = fields.String()
+    topic = fields.String(allow_none=True)
+    question_type = fields.String()
+    marks = fields.Float()
+    difficulty = fields.String()
+    question_text = fields.String(allow_none=True)
+    question_image_key = fields.String(allow_none=True)
+    question_image_url = fields.String(allow_none=True)
+    diagram_image_key = fields.String(allow_none=True)
+    diagram_image_url = fields.String(allow_none=True)
+    mcq_choices = fields.List(fields.Nested(ChoiceOutSchema), allow_none=True)
+    mcq_correct_choices = fields.List(fields.String(), allow_none=True)
+    correct_answer_text = fields.String(allow_none=True)
+    correct_answer_image_key = fields.String(allow_none=True)
+    correct_answer_image_url = fields.String(allow_none=True)
+    explanation = fields.String(allow_none=True)
+    explanation_image_key = fields.String(allow_none=True)
+    explanation_image_url = fields.String(allow_none=True)
+    tags = fields.List(fields.String())
+    cbse_year = fields.Integer(allow_none=True)
+    status = fields.String()
+    version = fields.Integer()
+    created_by = fields.UUID(allow_none=True)
+    approved_by = fields.UUID(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    image_urls_expire_in = fields.Integer(metadata={"description": "seconds the signed URLs stay valid"})
+
+
+QuestionListSchema = list_schema(QuestionSchema, "QuestionList")
+
+
+class QuestionSearchArgsSchema(PageArgsSchema):
+    klass = _class_field()
+    unit = fields.String()
+    question_type = fields.String(validate=validate.OneOf(QUESTION_TYPES))
+    difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    tag = fields.String(validate=validate.Length(min=1, max=50))
+    q = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": 'full text (web search syntax: words, "phrases", -exclusions, or)'},
+    )
+
+
+class QuestionVersionSchema(Schema):
+    version = fields.Integer()
+    is_current = fields.Boolean()
+    content = fields.Dict(metadata={"description": "the question's content at this version"})
+    superseded_by = fields.UUID(allow_none=True, metadata={"description": "who replaced this version"})
+    superseded_at = fields.DateTime(allow_none=True)
+
+
+QuestionVersionListSchema = list_schema(QuestionVersionSchema, "QuestionVersionList")
+
+
+class ImageUploadRequestSchema(StrictSchema):
+    content_type = fields.String(required=True, validate=validate.OneOf(IMAGE_CONTENT_TYPES))
+    question_id = fields.UUID(
+        allow_none=True,
+        metadata={"description": "the question the image is for; omit for a question not created yet"},
+    )
+
+
+class ImageUploadTargetSchema(Schema):
+    key = fields.String(metadata={"description": "put this key in the question's *_image_key field"})
+    url = fields.String()
+    method = fields.String()
+    fields_ = fields.Dict(data_key="fields", attribute="fields", metadata={"description": "form fields to POST"})
+    content_type = fields.String()
+    max_bytes = fields.Integer()
+    expires_in = fields.Integer()
+
+
+class ImportFormSchema(StrictSchema):
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "true: check and report, import nothing"})
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": ".csv (UTF-8) or .xlsx"}
+    )
+
+
+class RowProblemSchema(Schema):
+    row = fields.Integer(metadata={"description": "as a spreadsheet numbers it: header 1, first question 2"})
+    column = fields.String()
+    reason = fields.String()
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean()
+    file_name = fields.String()
+    total_rows = fields.Integer()
+    valid_rows = fields.Integer()
+    imported = fields.Integer()
+    importable = fields.Integer(metadata={"description": "valid rows that are not duplicates"})
+    duplicates = fields.Integer()
+    duplicate_rows = fields.List(fields.Integer())
+    errors = fields.List(fields.Nested(RowProblemSchema))
+    warnings = fields.List(fields.Nested(RowProblemSchema))
+
+
+class SyllabusArgsSchema(StrictSchema):
+    klass = _class_field(required=True)
+
+
+class SyllabusSchema(Schema):
+    klass = fields.String(data_key="class", attribute="class")
+    units = fields.List(fields.String())
+
+
+# ---------------------------------------------------------------------------------------
+# Exam templates
+# ---------------------------------------------------------------------------------------
+class SectionSchema(StrictSchema):
+    section_name = fields.String(required=True)
+    question_type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
+    question_count = fields.Integer(required=True, strict=True)
+    marks_per_question = fields.Float(required=True)
+    unit_weightage = fields.Dict(
+        keys=fields.String(), values=fields.Float(), required=True, metadata={"description": "unit → weight"}
+    )
+
+
+class TemplateConfigSchema(StrictSchema):
+    total_marks = fields.Float(required=True)
+    duration_minutes = fields.Integer(required=True, strict=True, metadata={"description": "1 to 300"})
+    sections = fields.List(fields.Nested(SectionSchema), required=True)
+
+
+class TemplateCreateSchema(StrictSchema):
+    template_name = fields.String(required=True)
+    klass = _class_field(required=True)
+    exam_type = fields.String(required=True, validate=validate.OneOf(EXAM_TYPES))
+    specific_unit = _text(metadata={"description": "required for unit_practice; absent otherwise"})
+    config = fields.Nested(TemplateConfigSchema, required=True)
+    is_active = fields.Boolean(load_default=True)
+
+
+class TemplatePatchSchema(StrictSchema):
+    template_name = fields.String()
+    klass = _class_field()
+    exam_type = fields.String(validate=validate.OneOf(EXAM_TYPES))
+    specific_unit = _text()
+    config = fields.Nested(TemplateConfigSchema, metadata={"description": "replaces the whole config"})
+    is_active = fields.Boolean(metadata={"description": "false deactivates: no new exams from it"})
+
+
+class TemplateSchema(Schema):
+    template_id = fields.UUID()
+    template_name = fields.String()
+    klass = fields.String(data_key="class", attribute="class")
+    exam_type = fields.String()
+    specific_unit = fields.String(allow_none=True)
+    total_marks = fields.Float()
+    duration_minutes = fields.Integer()
+    config = fields.Dict(metadata={"description": "{total_marks, duration_minutes, sections: [...]}"})
+    is_active = fields.Boolean()
+    created_by = fields.UUID(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    allowed_by_plan = fields.Boolean(
+        allow_none=True, metadata={"description": "students: whether their current plan can start it; else null"}
+    )
+    plan_refusal = fields.String(
+        allow_none=True, metadata={"description": "why not: SUBSCRIPTION_REQUIRED or EXAM_TYPE_NOT_IN_PLAN"}
+    )
+
+
+TemplateListSchema = list_schema(TemplateSchema, "TemplateList")
+
+
+class AdminTemplateArgsSchema(PageArgsSchema):
+    klass = _class_field()
+    exam_type = fields.String(validate=validate.OneOf(EXAM_TYPES))
+    is_active = fields.Boolean()
+
+
+class TemplateArgsSchema(PageArgsSchema):
+    klass = _class_field()
+    exam_type = fields.String(validate=validate.OneOf(EXAM_TYPES))

@@ -1,0 +1,190 @@
+"""The default exam templates of PRODUCT.md §9 (pure data).
+
+Migration 0005 seeds exactly these rows (tests compare the two); ids are fixed uuid5s so
+the seed is re-runnable and the down migration can find its own rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+TEMPLATE_NAMESPACE = uuid.UUID("6d1f4a52-6c2b-4a8e-9a59-3f1f0c0b5d11")
+BOARD_TOTAL = 80
+
+# CBSE unit (marks out of 80) → its chapters, which share the unit's marks equally.
+UNIT_GROUPS: dict[str, tuple[tuple[str, int, tuple[str, ...]], ...]] = {
+    "XII": (
+        ("Relations and Functions", 8, ("Relations and Functions", "Inverse Trigonometric Functions")),
+        ("Algebra", 10, ("Matrices", "Determinants")),
+        (
+            "Calculus",
+            35,
+            (
+                "Continuity and Differentiability",
+                "Application of Derivatives",
+                "Integrals",
+                "Application of Integrals",
+                "Differential Equations",
+            ),
+        ),
+        ("Vectors and Three-Dimensional Geometry", 14, ("Vector Algebra", "Three Dimensional Geometry")),
+        ("Linear Programming", 5, ("Linear Programming",)),
+        ("Probability", 8, ("Probability",)),
+    ),
+    "X": (
+        ("Number Systems", 6, ("Real Numbers",)),
+        (
+            "Algebra",
+            20,
+            (
+                "Polynomials",
+                "Pair of Linear Equations in Two Variables",
+                "Quadratic Equations",
+                "Arithmetic Progressions",
+            ),
+        ),
+        ("Coordinate Geometry", 6, ("Coordinate Geometry",)),
+        ("Geometry", 15, ("Triangles", "Circles")),
+        ("Trigonometry", 12, ("Introduction to Trigonometry", "Some Applications of Trigonometry")),
+        ("Mensuration", 10, ("Areas Related to Circles", "Surface Areas and Volumes")),
+        ("Statistics and Probability", 11, ("Statistics", "Probability")),
+    ),
+}
+
+# Syllabus order (the cbse_units_class_* settings of migration 0002).
+SYLLABUS_ORDER: dict[str, tuple[str, ...]] = {
+    "XII": (
+        "Relations and Functions",
+        "Inverse Trigonometric Functions",
+        "Matrices",
+        "Determinants",
+        "Continuity and Differentiability",
+        "Application of Derivatives",
+        "Integrals",
+        "Application of Integrals",
+        "Differential Equations",
+        "Vector Algebra",
+        "Three Dimensional Geometry",
+        "Linear Programming",
+        "Probability",
+    ),
+    "X": (
+        "Real Numbers",
+        "Polynomials",
+        "Pair of Linear Equations in Two Variables",
+        "Quadratic Equations",
+        "Arithmetic Progressions",
+        "Triangles",
+        "Coordinate Geometry",
+        "Introduction to Trigonometry",
+        "Some Applications of Trigonometry",
+        "Circles",
+        "Areas Related to Circles",
+        "Surface Areas and Volumes",
+        "Statistics",
+        "Probability",
+    ),
+}
+
+
+def chapter_weights(klass: str) -> dict[str, float]:
+    """Each chapter's share of the board paper: its unit's marks / chapters / 80 (sums to 1)."""
+    shares: dict[str, Decimal] = {}
+    for _unit, marks, chapters in UNIT_GROUPS[klass]:
+        for chapter in chapters:
+            shares[chapter] = Decimal(marks) / len(chapters) / BOARD_TOTAL
+    return {chapter: float(shares[chapter]) for chapter in SYLLABUS_ORDER[klass]}
+
+
+def _section(name: str, question_type: str, count: int, marks: int, weights: dict[str, float]) -> dict[str, Any]:
+    return {
+        "section_name": name,
+        "question_type": question_type,
+        "question_count": count,
+        "marks_per_question": marks,
+        "unit_weightage": dict(weights),
+    }
+
+
+def _template(klass: str, exam_type: str, name: str, duration: int, sections: list[dict], unit: str | None = None):
+    key = f"mathvidya-default-template:{klass}:{exam_type}:{unit or ''}"
+    return {
+        "template_id": str(uuid.uuid5(TEMPLATE_NAMESPACE, key)),
+        "template_name": name,
+        "class": klass,
+        "exam_type": exam_type,
+        "specific_unit": unit,
+        "config": {
+            "total_marks": sum(s["question_count"] * s["marks_per_question"] for s in sections),
+            "duration_minutes": duration,
+            "sections": sections,
+        },
+    }
+
+
+def default_templates() -> list[dict[str, Any]]:
+    """Per class: the board paper, three section drills, and one unit practice per chapter."""
+    templates = []
+    for klass in ("XII", "X"):
+        weights = chapter_weights(klass)
+        templates.append(
+            _template(
+                klass,
+                "board_exam",
+                f"CBSE board pattern (Class {klass})",
+                180,
+                [
+                    _section("Section A", "MCQ", 20, 1, weights),
+                    _section("Section B", "VSA", 5, 2, weights),
+                    _section("Section C", "SA", 6, 3, weights),
+                    _section("Section D", "LA", 4, 5, weights),
+                    _section("Section E", "CASE", 3, 4, weights),
+                ],
+            )
+        )
+        templates.append(
+            _template(
+                klass,
+                "section_mcq",
+                f"MCQ section practice (Class {klass})",
+                30,
+                [_section("Section A", "MCQ", 20, 1, weights)],
+            )
+        )
+        templates.append(
+            _template(
+                klass,
+                "section_vsa",
+                f"VSA section practice (Class {klass})",
+                30,
+                [_section("Section B", "VSA", 10, 2, weights)],
+            )
+        )
+        templates.append(
+            _template(
+                klass,
+                "section_sa",
+                f"SA section practice (Class {klass})",
+                45,
+                [_section("Section C", "SA", 6, 3, weights)],
+            )
+        )
+        for chapter in SYLLABUS_ORDER[klass]:
+            only = {chapter: 1.0}
+            templates.append(
+                _template(
+                    klass,
+                    "unit_practice",
+                    f"Unit practice: {chapter} (Class {klass})",
+                    45,
+                    [
+                        _section("Section A", "MCQ", 10, 1, only),
+                        _section("Section B", "VSA", 5, 2, only),
+                        _section("Section C", "SA", 3, 3, only),
+                    ],
+                    unit=chapter,
+                )
+            )
+    return templates

@@ -1,0 +1,139 @@
+-- name: get_evaluation^
+SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
+       e.submitted_at, e.class AS student_class, e.subscription_id
+FROM evaluations ev
+JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+WHERE ev.evaluation_id = :evaluation_id;
+
+-- name: lock_evaluation^
+-- The evaluation and its exam, both locked for a state change.
+SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
+       e.submitted_at, e.class AS student_class, e.subscription_id
+FROM evaluations ev
+JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+WHERE ev.evaluation_id = :evaluation_id
+FOR UPDATE OF ev, e;
+
+-- name: serialise_assignment$
+-- One assigner at a time (for this transaction): teacher balance stays exact across workers.
+SELECT pg_advisory_xact_lock(hashtextextended('mathvidya:evaluation-assignment', 0));
+
+-- name: lock_unassigned_exam^
+-- A confirmed exam that has no evaluation yet, locked (skipped if another worker holds it).
+SELECT e.exam_instance_id, e.student_user_id, e.sla_deadline, e.assignment_alerted_at
+FROM exam_instances e
+WHERE e.exam_instance_id = :exam_instance_id AND e.status = 'pending_evaluation'
+  AND NOT EXISTS (SELECT 1 FROM evaluations ev WHERE ev.exam_instance_id = e.exam_instance_id)
+FOR UPDATE OF e SKIP LOCKED;
+
+-- name: unassigned_exams
+-- The sweep: confirmed exams still without an evaluation, earliest deadline first.
+SELECT e.exam_instance_id
+FROM exam_instances e
+WHERE e.status = 'pending_evaluation'
+  AND NOT EXISTS (SELECT 1 FROM evaluations ev WHERE ev.exam_instance_id = e.exam_instance_id)
+ORDER BY e.sla_deadline
+LIMIT :batch;
+
+-- name: least_busy_teacher$
+-- The active teacher with the fewest open evaluations, ties to the least recently assigned.
+SELECT u.user_id
+FROM users u
+LEFT JOIN LATERAL (
+    SELECT count(*) AS open_count FROM evaluations ev
+    WHERE ev.teacher_user_id = u.user_id AND ev.status <> 'completed'
+) o ON true
+LEFT JOIN LATERAL (
+    SELECT max(ev.assigned_at) AS last_assigned FROM evaluations ev WHERE ev.teacher_user_id = u.user_id
+) l ON true
+WHERE u.role = 'teacher' AND u.is_active
+ORDER BY o.open_count, l.last_assigned NULLS FIRST, u.user_id
+LIMIT 1;
+
+-- name: insert_evaluation^
+-- The unique exam_instance_id is the last line of defence against a double assignment.
+INSERT INTO evaluations (exam_instance_id, teacher_user_id, status, assigned_at, sla_deadline)
+VALUES (:exam_instance_id, :teacher_user_id, 'assigned', :assigned_at, :sla_deadline)
+ON CONFLICT (exam_instance_id) DO NOTHING
+RETURNING evaluation_id, teacher_user_id, sla_deadline;
+
+-- name: mark_assignment_alerted$
+UPDATE exam_instances SET assignment_alerted_at = :alerted_at
+WHERE exam_instance_id = :exam_instance_id AND assignment_alerted_at IS NULL
+RETURNING exam_instance_id;
+
+-- name: active_admins
+SELECT user_id, email, first_name FROM users WHERE role = 'admin' AND is_active ORDER BY created_at;
+
+-- name: user_contact^
+SELECT user_id, email, first_name, last_name FROM users WHERE user_id = :user_id;
+
+-- name: queue
+-- A teacher's (or, with no teacher, everyone's) evaluations by deadline, then plan priority.
+SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,
+       ev.sla_breached, ev.completed_at, u.first_name || ' ' || u.last_name AS student_name,
+       e.class AS student_class, p.plan_type, e.exam_snapshot -> 'questions' AS questions
+FROM evaluations ev
+JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+JOIN users u ON u.user_id = e.student_user_id
+LEFT JOIN subscriptions s ON s.subscription_id = e.subscription_id
+LEFT JOIN subscription_plans p ON p.plan_id = s.plan_id
+WHERE (CAST(:teacher_user_id AS uuid) IS NULL OR ev.teacher_user_id = :teacher_user_id)
+  AND ev.status = ANY(CAST(:statuses AS evaluation_status[]))
+  AND (CAST(:breached AS boolean) IS NULL OR ev.sla_breached = CAST(:breached AS boolean))
+ORDER BY ev.sla_deadline, p.priority DESC NULLS LAST, ev.evaluation_id
+LIMIT :limit OFFSET :offset;
+
+-- name: count_queue$
+SELECT count(*)
+FROM evaluations ev
+WHERE (CAST(:teacher_user_id AS uuid) IS NULL OR ev.teacher_user_id = :teacher_user_id)
+  AND ev.status = ANY(CAST(:statuses AS evaluation_status[]))
+  AND (CAST(:breached AS boolean) IS NULL OR ev.sla_breached = CAST(:breached AS boolean));
+
+-- name: exam_pages
+SELECT u.page_number, u.s3_key, u.content_type, u.question_numbers, a.annotation_data, a.annotated_s3_key
+FROM answer_sheet_uploads u
+LEFT JOIN evaluation_annotations a ON a.evaluation_id = :evaluation_id AND a.page_number = u.page_number
+WHERE u.exam_instance_id = :exam_instance_id
+ORDER BY u.page_number;
+
+-- name: unanswered_numbers
+SELECT question_number FROM unanswered_questions WHERE exam_instance_id = :exam_instance_id
+ORDER BY question_number;
+
+-- name: start_evaluation^
+-- Guarded transition: assigned → in_progress.
+UPDATE evaluations SET status = 'in_progress', started_at = :started_at
+WHERE evaluation_id = :evaluation_id AND status = 'assigned'
+RETURNING evaluation_id, status, started_at;
+
+-- name: insert_question_mark!
+INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
+                            teacher_comment)
+VALUES (:evaluation_id, :question_number, :question_id, :marks_awarded, :marks_possible, :teacher_comment);
+
+-- name: complete_evaluation^
+-- Guarded transition: an open evaluation becomes completed, breached if late.
+UPDATE evaluations
+SET status = 'completed', completed_at = :completed_at, total_manual_marks = :total_manual_marks,
+    sla_breached = sla_breached OR :completed_at > sla_deadline
+WHERE evaluation_id = :evaluation_id AND status IN ('assigned', 'in_progress')
+RETURNING evaluation_id, status, completed_at, sla_breached;
+
+-- name: record_exam_evaluated^
+-- Guarded transition: pending_evaluation → evaluated with the final scores.
+UPDATE exam_instances
+SET status = 'evaluated', manual_score = :manual_score, total_score = :total_score, percentage = :percentage
+WHERE exam_instance_id = :exam_instance_id AND status = 'pending_evaluation'
+RETURNING exam_instance_id, total_score, percentage, class;
+
+-- name: reassign_evaluation^
+-- Open evaluations only; the deadline stays what it was.
+UPDATE evaluations
+SET teacher_user_id = :teacher_user_id, status = 'assigned', assigned_at = :assigned_at, started_at = NULL
+WHERE evaluation_id = :evaluation_id AND status IN ('assigned', 'in_progress')
+RETURNING evaluation_id, teacher_user_id, sla_deadline, status;
+
+-- name: active_teacher$
+SELECT EXISTS (SELECT 1 FROM users WHERE user_id = :user_id AND role = 'teacher' AND is_active);

@@ -1,0 +1,174 @@
+-- name: get_template_for_start^
+SELECT template_id, template_name, class, exam_type, specific_unit, config, total_marks, duration_minutes
+FROM exam_templates
+WHERE template_id = :template_id AND is_active;
+
+-- name: student_class$
+SELECT student_class FROM users WHERE user_id = :user_id AND role = 'student';
+
+-- name: sample_candidates_from
+-- Eligible ids of one (class, type, unit) from a random pivot onwards, in key order:
+-- an index range scan whose cost is the sample size, not the bank size.
+SELECT question_id
+FROM questions
+WHERE class = CAST(:school_class AS student_class) AND question_type = CAST(:question_type AS question_type)
+  AND unit = :unit AND status = 'active' AND question_id >= :pivot
+ORDER BY question_id
+LIMIT :limit;
+
+-- name: sample_candidates_before
+-- The wrap-around half of the sample above (ids before the pivot).
+SELECT question_id
+FROM questions
+WHERE class = CAST(:school_class AS student_class) AND question_type = CAST(:question_type AS question_type)
+  AND unit = :unit AND status = 'active' AND question_id < :pivot
+ORDER BY question_id
+LIMIT :limit;
+
+-- name: recently_seen_question_ids
+-- Questions the student was given in their most recent exams (to prefer fresh ones).
+SELECT DISTINCT (q ->> 'question_id') AS question_id
+FROM (
+    SELECT exam_snapshot FROM exam_instances
+    WHERE student_user_id = :student_user_id
+    ORDER BY created_at DESC
+    LIMIT :exam_count
+) recent, jsonb_array_elements(recent.exam_snapshot -> 'questions') AS q;
+
+-- name: question_contents
+SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text, question_image_key,
+       diagram_image_key, mcq_choices, mcq_correct_choices, correct_answer_text, correct_answer_image_key,
+       explanation, explanation_image_key, version
+FROM questions
+WHERE question_id = ANY(:question_ids);
+
+-- name: insert_exam^
+INSERT INTO exam_instances (student_user_id, template_id, subscription_id, exam_type, class, status, seed,
+                            exam_snapshot, total_marks, duration_minutes, started_at, deadline_at)
+VALUES (:student_user_id, :template_id, :subscription_id, CAST(:exam_type AS exam_type),
+        CAST(:school_class AS student_class), 'in_progress', :seed, :exam_snapshot, :total_marks, :duration_minutes,
+        :started_at, :deadline_at)
+RETURNING exam_instance_id;
+
+-- name: get_exam^
+SELECT e.*, t.template_name,
+       (SELECT ev.teacher_user_id FROM evaluations ev WHERE ev.exam_instance_id = e.exam_instance_id)
+           AS teacher_user_id
+FROM exam_instances e
+JOIN exam_templates t ON t.template_id = e.template_id
+WHERE e.exam_instance_id = :exam_instance_id;
+
+-- name: lock_exam^
+-- The exam row, locked for the rest of the transaction (autosave, submit, confirm).
+SELECT * FROM exam_instances WHERE exam_instance_id = :exam_instance_id FOR UPDATE;
+
+-- name: saved_answers
+SELECT question_number, selected_choices, is_correct, marks_awarded
+FROM student_mcq_answers
+WHERE exam_instance_id = :exam_instance_id
+ORDER BY question_number;
+
+-- name: upsert_answer!
+INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices, answered_at)
+VALUES (:exam_instance_id, :question_number, :question_id, :selected_choices, now())
+ON CONFLICT (exam_instance_id, question_number)
+DO UPDATE SET selected_choices = EXCLUDED.selected_choices, answered_at = now();
+
+-- name: record_mcq_result!
+INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices, is_correct,
+                                 marks_awarded)
+VALUES (:exam_instance_id, :question_number, :question_id, :selected_choices, :is_correct, :marks_awarded)
+ON CONFLICT (exam_instance_id, question_number)
+DO UPDATE SET selected_choices = EXCLUDED.selected_choices, is_correct = EXCLUDED.is_correct,
+              marks_awarded = EXCLUDED.marks_awarded;
+
+-- name: finish_mcq_part^
+-- Guarded transition: only an exam still in progress can have its MCQ part submitted.
+UPDATE exam_instances
+SET status = CAST(:new_status AS exam_status), mcq_submitted_at = :submitted_at,
+    mcq_score = :mcq_score, mcq_total = :mcq_total, mcq_percentage = :mcq_percentage,
+    total_score = :total_score, percentage = :percentage,
+    submitted_at = CASE WHEN :new_status = 'evaluated' THEN :submitted_at ELSE submitted_at END
+WHERE exam_instance_id = :exam_instance_id AND status = 'in_progress'
+RETURNING exam_instance_id, status;
+
+-- name: overdue_exams
+-- In-progress exams whose time (duration + grace) ran out by :as_of; skip ones being handled.
+SELECT exam_instance_id
+FROM exam_instances
+WHERE status = 'in_progress' AND deadline_at <= :as_of
+ORDER BY deadline_at
+LIMIT :batch
+FOR UPDATE SKIP LOCKED;
+
+-- name: list_exams
+-- A student's exams (or every exam for an admin without a student filter), newest first.
+SELECT e.exam_instance_id, e.student_user_id, e.template_id, t.template_name, e.exam_type, e.class, e.status,
+       e.started_at, e.deadline_at, e.mcq_submitted_at, e.submitted_at, e.sla_deadline, e.total_marks,
+       e.duration_minutes, e.mcq_score, e.mcq_total, e.mcq_percentage, e.manual_score, e.total_score,
+       e.percentage, e.created_at
+FROM exam_instances e
+JOIN exam_templates t ON t.template_id = e.template_id
+WHERE (CAST(:student_user_id AS uuid) IS NULL OR e.student_user_id = :student_user_id)
+  AND (CAST(:status AS exam_status) IS NULL OR e.status = CAST(:status AS exam_status))
+ORDER BY e.created_at DESC, e.exam_instance_id
+LIMIT :limit OFFSET :offset;
+
+-- name: count_exams$
+SELECT count(*)
+FROM exam_instances e
+WHERE (CAST(:student_user_id AS uuid) IS NULL OR e.student_user_id = :student_user_id)
+  AND (CAST(:status AS exam_status) IS NULL OR e.status = CAST(:status AS exam_status));
+
+-- name: exam_sla_hours$
+-- The SLA hours of the plan the exam was taken under (the student's current plan if none).
+SELECT p.sla_hours
+FROM exam_instances e
+JOIN subscriptions s ON s.subscription_id = e.subscription_id
+JOIN subscription_plans p ON p.plan_id = s.plan_id
+WHERE e.exam_instance_id = :exam_instance_id;
+
+-- name: upload_pages
+SELECT page_number, s3_key, content_type, size_bytes, question_numbers, uploaded_at
+FROM answer_sheet_uploads
+WHERE exam_instance_id = :exam_instance_id
+ORDER BY page_number;
+
+-- name: insert_upload_page!
+INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes,
+                                  question_numbers)
+VALUES (:exam_instance_id, :page_number, :s3_key, :content_type, :size_bytes, :question_numbers);
+
+-- name: insert_unanswered!
+INSERT INTO unanswered_questions (exam_instance_id, question_number)
+VALUES (:exam_instance_id, :question_number);
+
+-- name: unanswered_numbers
+SELECT question_number FROM unanswered_questions
+WHERE exam_instance_id = :exam_instance_id ORDER BY question_number;
+
+-- name: mark_uploaded^
+-- Guarded transition: pages registered after the MCQ part (or after time ran out).
+UPDATE exam_instances SET status = 'uploaded'
+WHERE exam_instance_id = :exam_instance_id AND status IN ('submitted_mcq', 'pending_upload')
+RETURNING exam_instance_id;
+
+-- name: mark_pending_evaluation^
+-- Guarded transition: the upload is confirmed and the SLA clock starts.
+UPDATE exam_instances
+SET status = 'pending_evaluation', submitted_at = :submitted_at, sla_deadline = :sla_deadline
+WHERE exam_instance_id = :exam_instance_id AND status = 'uploaded'
+RETURNING exam_instance_id, submitted_at, sla_deadline;
+
+-- name: question_marks_for_exam
+SELECT qm.question_number, qm.marks_awarded, qm.marks_possible, qm.teacher_comment
+FROM question_marks qm
+JOIN evaluations ev ON ev.evaluation_id = qm.evaluation_id
+WHERE ev.exam_instance_id = :exam_instance_id
+ORDER BY qm.question_number;
+
+-- name: annotated_pages
+SELECT a.page_number, a.annotated_s3_key
+FROM evaluation_annotations a
+JOIN evaluations ev ON ev.evaluation_id = a.evaluation_id
+WHERE ev.exam_instance_id = :exam_instance_id AND a.annotated_s3_key IS NOT NULL;
