@@ -7,6 +7,7 @@ from datetime import datetime
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from mathvidya.db import job_connection
 from mathvidya.errors import AppError
@@ -17,6 +18,7 @@ def _settings():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--role", type=click.Choice(["admin", "teacher", "student", "parent"]), required=True)
 @click.option("--email", required=True)
 @click.option("--password", required=True)
@@ -55,6 +57,7 @@ def _parse_as_of(value: str | None) -> datetime | None:
 
 
 @click.command("run-job")
+@with_appcontext
 @click.argument("name", required=False)
 @click.option("--as-of", "as_of", default=None, help="ISO 8601 instant with offset to evaluate time rules at")
 @click.option("--list", "list_jobs", is_flag=True, help="List the periodic jobs")
@@ -75,6 +78,7 @@ def run_job_command(name, as_of, list_jobs):
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command():
     """Demo data: one user of each role (passwords printed) and, later, a demo question bank."""
     from mathvidya.demo import seed_demo

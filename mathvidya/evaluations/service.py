@@ -31,6 +31,11 @@ OPEN_STATUSES = ("assigned", "in_progress")
 HALF = Decimal("0.5")
 
 
+def app_link(settings: Settings, path: str) -> str:
+    """A link into the web client for e-mails."""
+    return settings.app_base_url.rstrip("/") + path
+
+
 # --- assignment ------------------------------------------------------------------------------------
 
 
@@ -64,9 +69,15 @@ def assign_exam(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now
         user_id=teacher_id,
         event_type="evaluation.assigned",
         title="New answer sheet to mark",
-        body=f"Due by {exam['sla_deadline'].isoformat()}.",
+        body=f"{exam['exam_name']} by {exam['student_name']}, due by {exam['sla_deadline'].isoformat()}.",
         resource_type="evaluation",
         resource_id=created["evaluation_id"],
+        email_context={
+            "student_name": exam["student_name"],
+            "exam_name": exam["exam_name"],
+            "deadline": exam["sla_deadline"].isoformat(),
+            "link": app_link(settings, f"/evaluations/{created['evaluation_id']}"),
+        },
     )
     return created["evaluation_id"]
 
@@ -354,18 +365,30 @@ def submit_evaluation(
 def _tell_student_and_parents(
     conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal
 ) -> None:
-    body = f"Scored {total} of {ev['total_marks']} ({percentage}%)."
-    recipients = [ev["student_user_id"]] + [p["user_id"] for p in linked_parents(conn, ev["student_user_id"])]
-    for user_id in recipients:
+    score = f"{total} of {ev['total_marks']} ({percentage}%)"
+    exam_name = ev["exam_snapshot"]["template"]["template_name"]
+    student = repository.user_contact(conn, ev["student_user_id"])
+    student_name = f"{student['first_name']} {student['last_name']}"
+    link = app_link(settings, f"/exams/{ev['exam_instance_id']}/results")
+    recipients = [(ev["student_user_id"], False)]
+    recipients += [(parent["user_id"], True) for parent in linked_parents(conn, ev["student_user_id"])]
+    for user_id, for_parent in recipients:
         notify(
             conn,
             settings,
             user_id=user_id,
             event_type="evaluation.completed",
             title="Exam results are ready",
-            body=body,
+            body=f"{student_name if for_parent else 'You'} scored {score} in {exam_name}.",
             resource_type="exam",
             resource_id=ev["exam_instance_id"],
+            email_context={
+                "exam_name": exam_name,
+                "score": score,
+                "link": link,
+                "for_parent": for_parent,
+                "student_name": student_name,
+            },
         )
 
 

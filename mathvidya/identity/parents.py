@@ -95,8 +95,17 @@ def create_link(
         body="A parent account can now follow your progress.",
         resource_type="parent_student_mapping",
         resource_id=mapping["mapping_id"],
+        email_context={
+            "link": settings.app_base_url.rstrip("/") + "/profile/parents",
+            "parent_name": _name_of(conn, parent_user_id),
+        },
     )
     return mapping
+
+
+def _name_of(conn: psycopg.Connection, user_id: UUID) -> str | None:
+    user = queries("identity").get_user_by_id(conn, user_id=user_id)
+    return f"{user['first_name']} {user['last_name']}" if user else None
 
 
 def redeem_link_code(

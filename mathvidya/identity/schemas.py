@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mathvidya.notifications.emails import EMAIL_CATEGORIES
 from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
 
 SELF_SERVICE_ROLES = ("student", "parent")
@@ -111,7 +112,11 @@ class ProfileUpdateSchema(StrictSchema):
     phone = fields.String(validate=validate.Length(max=20), allow_none=True)
     school_name = fields.String(validate=validate.Length(max=200), allow_none=True)
     show_on_leaderboard_as_initials = fields.Boolean()
-    email_opt_out = fields.Dict(keys=fields.String(validate=validate.Length(max=50)), values=fields.Boolean())
+    email_opt_out = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(EMAIL_CATEGORIES)),
+        values=fields.Boolean(),
+        metadata={"description": f"E-mail categories to switch off: {', '.join(EMAIL_CATEGORIES)}"},
+    )
 
 
 class LinkCodeSchema(Schema):

@@ -20,7 +20,9 @@ SELECT pg_advisory_xact_lock(hashtextextended('mathvidya:evaluation-assignment',
 
 -- name: lock_unassigned_exam^
 -- A confirmed exam that has no evaluation yet, locked (skipped if another worker holds it).
-SELECT e.exam_instance_id, e.student_user_id, e.sla_deadline, e.assignment_alerted_at
+SELECT e.exam_instance_id, e.student_user_id, e.sla_deadline, e.assignment_alerted_at,
+       e.exam_snapshot -> 'template' ->> 'template_name' AS exam_name,
+       (SELECT u.first_name || ' ' || u.last_name FROM users u WHERE u.user_id = e.student_user_id) AS student_name
 FROM exam_instances e
 WHERE e.exam_instance_id = :exam_instance_id AND e.status = 'pending_evaluation'
   AND NOT EXISTS (SELECT 1 FROM evaluations ev WHERE ev.exam_instance_id = e.exam_instance_id)

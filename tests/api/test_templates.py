@@ -242,9 +242,18 @@ def _default_ids(klass, exam_type, unit=None):
 
 
 def _student_templates(client, student, **params):
-    response = client.get(LIST_URL, query_string={"limit": 100, **params}, headers=student["headers"])
-    assert response.status_code == 200, response.get_json()
-    return {t["template_id"]: t for t in response.get_json()["items"]}
+    """Every template the student is shown (all pages: other tests add templates too)."""
+    templates, offset = {}, 0
+    while True:
+        response = client.get(
+            LIST_URL, query_string={"limit": 100, "offset": offset, **params}, headers=student["headers"]
+        )
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        templates.update({t["template_id"]: t for t in body["items"]})
+        offset += 100
+        if offset >= body["total"]:
+            return templates
 
 
 def _subscribe(database_url, student, plan_type):

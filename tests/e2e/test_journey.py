@@ -92,6 +92,29 @@ def _bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
+# PRODUCT.md §8: the events the actions of this journey must write, each by its action.
+JOURNEY_EVENTS = {
+    "user.created",  # registrations (and the admin's and teacher's accounts)
+    "user.login",
+    "parent.link_code_issued",
+    "parent.linked",
+    "subscription.created",
+    "exam.started",
+    "exam.mcq_submitted",
+    "exam.uploaded",
+    "evaluation.assigned",
+    "evaluation.started",
+    "evaluation.completed",
+    "score.updated",
+}
+
+
+def _assert_journey_audit_trail(app):
+    with psycopg.connect(app.config["SETTINGS"].database_url) as conn:
+        written = {row[0] for row in conn.execute("SELECT DISTINCT event_type FROM audit_logs")}
+    assert written == JOURNEY_EVENTS
+
+
 def test_student_teacher_parent_journey(stack):
     base, app = stack["base"], stack["app"]
     timings = {}
@@ -221,6 +244,7 @@ def test_student_teacher_parent_journey(stack):
             timeout=30,
         )
     timings["journey_total_s"] = time.perf_counter() - started_at
+    _assert_journey_audit_trail(app)
     (stack["logs"] / "timings.txt").write_text(repr(timings))
     print("journey timings:", {k: round(v, 3) for k, v in timings.items()}, file=sys.stderr)
     assert re.match(r"^[0-9a-f-]{36}$", item["evaluation_id"])
