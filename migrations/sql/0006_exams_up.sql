@@ -5,3 +5,7 @@ CREATE INDEX questions_active_sampling_idx
 
 -- When admins were told that no teacher could take this exam (told once per exam).
 ALTER TABLE exam_instances ADD COLUMN assignment_alerted_at timestamptz;
+
+-- Teacher figures read a teacher's recent completions.
+CREATE INDEX evaluations_teacher_completed_idx ON evaluations (teacher_user_id, completed_at)
+    WHERE status = 'completed';

@@ -133,7 +133,8 @@ RETURNING exam_instance_id, total_score, percentage, class;
 -- name: reassign_evaluation^
 -- Open evaluations only; the deadline stays what it was.
 UPDATE evaluations
-SET teacher_user_id = :teacher_user_id, status = 'assigned', assigned_at = :assigned_at, started_at = NULL
+SET teacher_user_id = :teacher_user_id, status = 'assigned', assigned_at = :assigned_at, started_at = NULL,
+    sla_warned_at = NULL
 WHERE evaluation_id = :evaluation_id AND status IN ('assigned', 'in_progress')
 RETURNING evaluation_id, teacher_user_id, sla_deadline, status;
 

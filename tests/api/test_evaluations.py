@@ -295,3 +295,21 @@ def test_admin_list_filters_by_teacher_and_status(client, make_user, marking):
     ).get_json()
     assert completed["total"] == 0
     assert client.get("/api/v1/admin/evaluations?status=done", headers=admin["headers"]).status_code == 422
+
+
+def test_reassignment_lets_the_new_teacher_be_warned_again(app, client, make_user, marking):
+    admin, newcomer = make_user("admin"), make_user("teacher")
+    with connect(app) as conn:
+        conn.execute(
+            "UPDATE evaluations SET sla_warned_at = now() WHERE evaluation_id = %s", (marking["evaluation_id"],)
+        )
+    client.post(
+        f"/api/v1/admin/evaluations/{marking['evaluation_id']}/reassign",
+        json={"teacher_user_id": str(newcomer["user_id"])},
+        headers=admin["headers"],
+    )
+    with connect(app) as conn:
+        row = conn.execute(
+            "SELECT sla_warned_at FROM evaluations WHERE evaluation_id = %s", (marking["evaluation_id"],)
+        ).fetchone()
+    assert row["sla_warned_at"] is None

@@ -1,0 +1,149 @@
+"""Thin typed calls into sql/queries/insights.sql."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from mathvidya.queries import queries
+
+
+def _q():
+    return queries("insights")
+
+
+# --- leaderboard ---------------------------------------------------------------------------------
+
+
+def lock_class_refresh(conn: psycopg.Connection, school_class: str) -> None:
+    _q().lock_class_refresh(conn, school_class=school_class)
+
+
+def leaderboard_plan_types(conn: psycopg.Connection) -> list[str]:
+    return [row["plan_type"] for row in _q().leaderboard_plan_types(conn)]
+
+
+def leaderboard_standings(
+    conn: psycopg.Connection, school_class: str, as_of: datetime, business_date: date, plan_types: list[str]
+) -> list[dict]:
+    return list(
+        _q().leaderboard_standings(
+            conn, school_class=school_class, as_of=as_of, business_date=business_date, plan_types=plan_types
+        )
+    )
+
+
+def insert_leaderboard_refresh(conn: psycopg.Connection, *, inputs: dict[str, Any], **values: Any) -> dict:
+    return _q().insert_leaderboard_refresh(conn, inputs=Jsonb(inputs), **values)
+
+
+def insert_leaderboard_entries(
+    conn: psycopg.Connection,
+    refresh_id: UUID,
+    *,
+    positions: list[int],
+    ranks: list[int],
+    student_user_ids: list[UUID],
+    averages: list[Decimal],
+    totals: list[int],
+) -> int:
+    if not positions:
+        return 0
+    return _q().insert_leaderboard_entries(
+        conn,
+        refresh_id=refresh_id,
+        positions=positions,
+        ranks=ranks,
+        student_user_ids=student_user_ids,
+        averages=averages,
+        totals=totals,
+    )
+
+
+def latest_leaderboard_refresh(conn: psycopg.Connection, school_class: str) -> dict | None:
+    return _q().latest_leaderboard_refresh(conn, school_class=school_class)
+
+
+def get_leaderboard_refresh(conn: psycopg.Connection, refresh_id: UUID) -> dict | None:
+    return _q().get_leaderboard_refresh(conn, refresh_id=refresh_id)
+
+
+def leaderboard_top(conn: psycopg.Connection, refresh_id: UUID, top_n: int) -> list[dict]:
+    return list(_q().leaderboard_top(conn, refresh_id=refresh_id, top_n=top_n))
+
+
+def leaderboard_entry(conn: psycopg.Connection, refresh_id: UUID, student_user_id: UUID) -> dict | None:
+    return _q().leaderboard_entry(conn, refresh_id=refresh_id, student_user_id=student_user_id)
+
+
+def leaderboard_entries(conn: psycopg.Connection, refresh_id: UUID) -> list[dict]:
+    return list(_q().leaderboard_entries(conn, refresh_id=refresh_id))
+
+
+def prune_leaderboard_entries(conn: psycopg.Connection, before: datetime) -> int:
+    return _q().prune_leaderboard_entries(conn, before=before)
+
+
+def delete_old_leaderboard_refreshes(conn: psycopg.Connection, before: datetime) -> int:
+    return _q().delete_old_leaderboard_refreshes(conn, before=before)
+
+
+# --- student dashboard ------------------------------------------------------------------------------
+
+
+def dashboard_student(conn: psycopg.Connection, student_user_id: UUID) -> dict | None:
+    return _q().dashboard_student(conn, student_user_id=student_user_id)
+
+
+def recent_exams(conn: psycopg.Connection, student_user_id: UUID, limit: int) -> list[dict]:
+    return list(_q().recent_exams(conn, student_user_id=student_user_id, limit=limit))
+
+
+def exam_type_summary(conn: psycopg.Connection, student_user_id: UUID) -> list[dict]:
+    return list(_q().exam_type_summary(conn, student_user_id=student_user_id))
+
+
+def percentage_trend(conn: psycopg.Connection, student_user_id: UUID, limit: int) -> list[dict]:
+    return list(_q().percentage_trend(conn, student_user_id=student_user_id, limit=limit))
+
+
+def unit_performance(conn: psycopg.Connection, student_user_id: UUID) -> list[dict]:
+    return list(_q().unit_performance(conn, student_user_id=student_user_id))
+
+
+def prediction_evidence(conn: psycopg.Connection, student_user_id: UUID, limit: int) -> list[dict]:
+    return list(_q().prediction_evidence(conn, student_user_id=student_user_id, limit=limit))
+
+
+def board_template_config(conn: psycopg.Connection, template_id: UUID | str) -> dict | None:
+    return _q().board_template_config(conn, template_id=template_id)
+
+
+# --- admin dashboard -------------------------------------------------------------------------------
+
+
+def admin_student_counts(conn: psycopg.Connection, today: date, period_start: datetime, period_end: datetime) -> dict:
+    return _q().admin_student_counts(conn, today=today, period_start=period_start, period_end=period_end)
+
+
+def admin_exam_activity(conn: psycopg.Connection, period_start: datetime, period_end: datetime) -> list[dict]:
+    return list(_q().admin_exam_activity(conn, period_start=period_start, period_end=period_end))
+
+
+def admin_open_evaluations(conn: psycopg.Connection, now: datetime) -> list[dict]:
+    return list(_q().admin_open_evaluations(conn, now=now))
+
+
+def admin_completed_evaluations(conn: psycopg.Connection, period_start: datetime, period_end: datetime) -> list[dict]:
+    return list(_q().admin_completed_evaluations(conn, period_start=period_start, period_end=period_end))
+
+
+def admin_subscriptions_by_plan(
+    conn: psycopg.Connection, today: date, period_start: datetime, period_end: datetime
+) -> list[dict]:
+    return list(_q().admin_subscriptions_by_plan(conn, today=today, period_start=period_start, period_end=period_end))
