@@ -82,6 +82,7 @@ BLUEPRINT_MODULES = (
     "mathvidya.identity.admin_routes",
     "mathvidya.admin.routes",
     "mathvidya.notifications.routes",
+    "mathvidya.insights.routes",
 )
 
 

@@ -122,7 +122,9 @@ def _mean(values: Sequence[float]) -> float:
     return sum(values) / len(values) if values else float("nan")
 
 
-def run_backtest(students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEED, school_class: str = "XII") -> BacktestResult:
+def run_backtest(
+    students: int = DEFAULT_STUDENTS, seed: int = DEFAULT_SEED, school_class: str = "XII"
+) -> BacktestResult:
     """Predict each exam from the exams before it, for ``students`` generated histories."""
     rng = random.Random(seed)
     unit_weights = chapter_weights(school_class)

@@ -393,19 +393,10 @@ def _tell_student_and_parents(
 
 
 def _request_leaderboard_refresh(settings: Settings, school_class: str) -> None:
-    """Coalesced: at most one waiting refresh per class (unique job id)."""
-    try:
-        from mathvidya.insights import jobs as insight_jobs
-    except ImportError:
-        return
-    from mathvidya.queue import ANALYTICS, enqueue_unique, get_queue
+    """Coalesced by the insights domain: at most one refresh waiting per class."""
+    from mathvidya.insights.jobs import request_leaderboard_refresh
 
-    enqueue_unique(
-        get_queue(ANALYTICS, settings.redis_url),
-        insight_jobs.refresh_leaderboard_job,
-        f"leaderboard-{school_class}",
-        school_class,
-    )
+    request_leaderboard_refresh(settings, school_class)
 
 
 # --- administration ------------------------------------------------------------------------------------

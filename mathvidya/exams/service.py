@@ -23,6 +23,7 @@ from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
 from mathvidya.evaluations import sla_clock
 from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
+from mathvidya.insights import jobs as leaderboard_jobs
 from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 from mathvidya.storage import sniff_content_type, storage_for
@@ -447,6 +448,8 @@ def _score_and_close_mcq_part(
     )
     if updated is None:
         raise states.invalid_state(exam["status"], "submit its MCQ part")
+    if finished:  # an MCQ-only exam is evaluated now: it counts on the leaderboard
+        leaderboard_jobs.refresh_after_commit(conn, exam["class"])
     return {
         "status": new_status,
         "mcq_score": result.score,

@@ -85,6 +85,10 @@ def leaderboard_entries(conn: psycopg.Connection, refresh_id: UUID) -> list[dict
     return list(_q().leaderboard_entries(conn, refresh_id=refresh_id))
 
 
+def evaluated_exam_count(conn: psycopg.Connection, student_user_id: UUID, school_class: str) -> int:
+    return _q().evaluated_exam_count(conn, student_user_id=student_user_id, school_class=school_class)
+
+
 def prune_leaderboard_entries(conn: psycopg.Connection, before: datetime) -> int:
     return _q().prune_leaderboard_entries(conn, before=before)
 

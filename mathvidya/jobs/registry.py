@@ -18,7 +18,8 @@ from mathvidya.billing.jobs import expire_subscriptions, reset_exam_periods, war
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import job_connection
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
-from mathvidya.queue import DEFAULT, EVALUATION, NOTIFICATIONS
+from mathvidya.insights.jobs import refresh_leaderboards
+from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
 
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
 
@@ -118,6 +119,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             warn_sla,
             EVALUATION,
             interval_seconds=900,
+        ),
+        PeriodicJob(
+            "refresh-leaderboards",
+            "Rank every class again and record the refresh; prune old rankings (nightly, 02:00 IST)",
+            refresh_leaderboards,
+            ANALYTICS,
+            cron="30 20 * * *",
         ),
     ]
 

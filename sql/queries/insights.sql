@@ -107,6 +107,14 @@ FROM leaderboard_entries
 WHERE refresh_id = :refresh_id
 ORDER BY position;
 
+-- name: evaluated_exam_count$
+-- A student's evaluated exams of a class (exam_instances_evaluated_ranking_idx).
+SELECT count(*)
+FROM exam_instances
+WHERE class = CAST(:school_class AS student_class)
+  AND student_user_id = :student_user_id
+  AND status = 'evaluated';
+
 -- name: prune_leaderboard_entries!
 -- Drop the entries of refreshes computed before :before, except each class's latest; the
 -- refresh rows stay (inputs and digest), so those rankings can still be recomputed.

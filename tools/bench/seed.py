@@ -268,7 +268,7 @@ def build_bank(conn: psycopg.Connection) -> None:
                   (row_number() OVER (PARTITION BY q.class, q.question_type, q.unit ORDER BY q.question_id) - 1)::int
                       AS rn,
                   q.question_id, q.mcq_correct_choices AS correct,
-                  jsonb_build_object(
+                  substr(jsonb_build_object(
                       'question_id', q.question_id::text, 'question_type', q.question_type, 'unit', q.unit,
                       'topic', q.topic, 'difficulty', q.difficulty, 'version', q.version,
                       'question_text', q.question_text, 'question_image_key', q.question_image_key,
@@ -276,7 +276,7 @@ def build_bank(conn: psycopg.Connection) -> None:
                       'mcq_correct_choices', to_jsonb(q.mcq_correct_choices),
                       'correct_answer_text', q.correct_answer_text,
                       'correct_answer_image_key', q.correct_answer_image_key, 'explanation', q.explanation,
-                      'explanation_image_key', q.explanation_image_key) AS elem
+                      'explanation_image_key', q.explanation_image_key)::text, 2) AS elem_tail
            FROM questions q JOIN bench.units u ON u.class = q.class AND u.unit = q.unit
            WHERE q.status = 'active'""",
         "CREATE INDEX ON bench.bank (class, qtype, unit_idx, rn)",
@@ -347,6 +347,13 @@ def _student_pick(students_sql: str | None) -> str:
     return "(SELECT NULL::int[] AS ids)"
 
 
+def exam_columns(conn: psycopg.Connection) -> set[str]:
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'exam_instances'"
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def insert_exams(
     conn: psycopg.Connection,
     cfg: BenchConfig,
@@ -363,40 +370,56 @@ def insert_exams(
     upload pages as the app would have written them. ``students_sql`` (a SELECT of student
     indexes) restricts who takes them, round robin; otherwise the first ``heavy_student_exams``
     belong to student 0 (the dashboard's heavy user) and the rest to random students.
-    ``minimal`` writes exam rows only, with an empty question list (1M leaderboard rows)."""
+    ``minimal`` writes exam rows only, with an empty question list (1M leaderboard rows).
+
+    The per-question rows go in first (foreign-key checks off), then the exam rows with
+    triggers on, so whatever the schema derives when an exam is written (e.g. per-unit
+    scores of an evaluated exam) is derived exactly as for the app's own writes."""
     spec = KINDS[kind]
     status = spec["status"]
+    scored = status != "in_progress"
+    evaluated = status == "evaluated"
     heavy = cfg.heavy_student_exams if kind == "evaluated" and not students_sql else 0
-    picks = _student_pick(students_sql)
     template_choice = (
         "board.template_id"
         if board_only
         else "CASE WHEN s.plan_type = 'premium_mcq' THEN mcq.template_id ELSE tp.template_id END"
     )
+    teachers = cfg.teachers if teacher_kind == "queue" else cfg.marker_teachers
     _run(
         conn,
         "DROP TABLE IF EXISTS b_exam, b_el, b_agg",
         f"""CREATE TEMP TABLE b_exam AS
-            WITH picked AS (
-                SELECT i, random() AS r_t, random() AS r_time, random() AS r_eval, random() AS r_student
-                FROM generate_series({lo}, {hi - 1}) AS i
-            ), pool AS {picks}
+            WITH pool AS {_student_pick(students_sql)},
+            picked AS (
+                SELECT i, random() AS r_t, random() AS r_time, random() AS r_eval,
+                       CASE WHEN pool.ids IS NOT NULL THEN pool.ids[1 + mod(i, cardinality(pool.ids))]
+                            WHEN i < {heavy} THEN 0
+                            ELSE 1 + floor(random() * {max(cfg.students - 1, 1)})::int END AS si
+                FROM generate_series({lo}, {hi - 1}) AS i CROSS JOIN pool
+            )
             SELECT p.i, gen_random_uuid() AS exam_id, gen_random_uuid() AS evaluation_id,
                    s.user_id AS student_id, s.class, s.subscription_id, s.plan_type,
                    t.template_id, t.exam_type, t.total_marks, t.duration_minutes, t.has_written, t.template_json,
-                   {spec["started"]} AS started_at, p.r_eval,
-                   mod(p.i, {cfg.teachers if teacher_kind == "queue" else cfg.marker_teachers}) AS teacher_k
+                   st.started_at, p.r_eval, mod(p.i, {teachers}) AS teacher_k,
+                   floor(random() * 2147483647)::bigint AS seed,
+                   st.started_at + make_interval(mins => greatest(1, floor(t.duration_minutes * 0.8)::int)) AS mcq_at
             FROM picked p
-            CROSS JOIN pool
-            JOIN bench.students s ON s.i = CASE
-                WHEN pool.ids IS NOT NULL THEN pool.ids[1 + mod(p.i, cardinality(pool.ids))]
-                WHEN p.i < {heavy} THEN 0
-                ELSE 1 + floor(p.r_student * {max(cfg.students - 1, 1)})::int END
+            JOIN bench.students s ON s.i = p.si
             JOIN bench.template_pick_n pn ON pn.class = s.class
             JOIN bench.template_pick tp ON tp.class = s.class AND tp.k = floor(p.r_t * pn.n)::int
             JOIN bench.templates mcq ON mcq.class = s.class AND mcq.exam_type = 'section_mcq'
             JOIN bench.templates board ON board.class = s.class AND board.exam_type = 'board_exam'
-            JOIN bench.templates t ON t.template_id = {template_choice}""",
+            JOIN bench.templates t ON t.template_id = {template_choice}
+            CROSS JOIN LATERAL (SELECT {spec["started"]} AS started_at) st""",
+        """ALTER TABLE b_exam
+               ADD COLUMN submitted_at timestamptz, ADD COLUMN sla_deadline timestamptz,
+               ADD COLUMN completed_at timestamptz""",
+        """UPDATE b_exam SET
+               submitted_at = CASE WHEN has_written THEN mcq_at + interval '10 minutes' ELSE mcq_at END,
+               sla_deadline = CASE WHEN has_written THEN mcq_at + interval '58 hours' END,
+               completed_at = CASE WHEN has_written THEN mcq_at + interval '10 minutes'
+                                                         + r_eval * interval '50 hours' END""",
     )
     if minimal:
         _run(
@@ -422,39 +445,38 @@ def insert_exams(
                       (s.qtype = 'MCQ' AND s.r_a < 0.62) AS is_correct,
                       CASE WHEN s.qtype = 'MCQ' THEN CASE WHEN s.r_a < 0.62 THEN s.marks ELSE 0 END
                            ELSE round(s.r_a::numeric * s.marks * 2) / 2 END AS awarded,
-                      b.elem || jsonb_build_object('question_number', s.slot, 'section_name', s.section_name,
-                                                   'marks', s.marks) AS elem
+                      '{"marks": ' || s.marks || ', "section_name": ' || to_json(s.section_name)
+                          || ', "question_number": ' || s.slot || ', ' || b.elem_tail AS elem
                FROM s
                JOIN bench.bank_counts c ON c.class = s.class AND c.qtype = s.qtype AND c.unit_idx = s.unit_idx
                JOIN bench.bank b ON b.class = s.class AND b.qtype = s.qtype AND b.unit_idx = s.unit_idx
                                 AND b.rn = floor(s.r_q * c.n)::int""",
             """CREATE TEMP TABLE b_agg AS
-               SELECT exam_id, jsonb_agg(elem ORDER BY slot) AS questions,
+               SELECT exam_id, ('[' || string_agg(elem, ', ' ORDER BY slot) || ']')::jsonb AS questions,
                       coalesce(sum(awarded) FILTER (WHERE qtype = 'MCQ'), 0) AS mcq_score,
                       coalesce(sum(marks) FILTER (WHERE qtype = 'MCQ'), 0) AS mcq_total,
                       sum(awarded) FILTER (WHERE qtype <> 'MCQ') AS manual,
                       coalesce(array_agg(slot ORDER BY slot) FILTER (WHERE qtype <> 'MCQ'), '{}') AS written
                FROM b_el GROUP BY exam_id""",
         )
-    scored = status != "in_progress"
-    evaluated = status == "evaluated"
+        _insert_children(conn, kind, status, teacher_kind)
+    columns = exam_columns(conn)
+    evaluated_at = "evaluated_at" in columns and evaluated
     _run(
         conn,
+        "SET session_replication_role = origin",
         f"""INSERT INTO exam_instances (
                 exam_instance_id, student_user_id, template_id, subscription_id, exam_type, class, status, seed,
                 exam_snapshot, total_marks, duration_minutes, started_at, mcq_submitted_at, submitted_at,
                 deadline_at, sla_deadline, mcq_score, mcq_total, mcq_percentage, manual_score, total_score,
-                percentage, created_at, updated_at)
+                percentage, created_at, updated_at{", evaluated_at" if evaluated_at else ""})
             SELECT e.exam_id, e.student_id, e.template_id, e.subscription_id, e.exam_type, e.class,
-                   '{status}', x.seed,
-                   jsonb_build_object('seed', x.seed, 'template', e.template_json, 'questions', a.questions),
+                   '{status}', e.seed,
+                   jsonb_build_object('seed', e.seed, 'template', e.template_json, 'questions', a.questions),
                    e.total_marks, e.duration_minutes, e.started_at,
-                   {"x.mcq_at" if scored else "NULL"},
-                   {
-            "CASE WHEN e.has_written THEN x.mcq_at + interval '10 minutes' ELSE x.mcq_at END" if scored else "NULL"
-        },
+                   {"e.mcq_at" if scored else "NULL"}, {"e.submitted_at" if scored else "NULL"},
                    e.started_at + make_interval(mins => e.duration_minutes + 5),
-                   {"CASE WHEN e.has_written THEN x.mcq_at + interval '58 hours' END" if scored else "NULL"},
+                   {"e.sla_deadline" if scored else "NULL"},
                    {"a.mcq_score" if scored else "NULL"}, {"a.mcq_total" if scored else "NULL"},
                    {
             "CASE WHEN a.mcq_total > 0 THEN round(100 * a.mcq_score / a.mcq_total, 2) ELSE 0 END" if scored else "NULL"
@@ -464,17 +486,20 @@ def insert_exams(
                    {
             "least(round(100 * (a.mcq_score + coalesce(a.manual, 0)) / e.total_marks, 2), 100)" if evaluated else "NULL"
         },
-                   e.started_at, e.started_at + interval '3 hours'
+                   e.started_at, coalesce(e.completed_at, e.submitted_at, e.started_at)
+                   {", coalesce(e.completed_at, e.mcq_at)" if evaluated_at else ""}
             FROM b_exam e
-            JOIN b_agg a ON a.exam_id = e.exam_id
-            CROSS JOIN LATERAL (
-                SELECT floor(random() * 2147483647)::bigint AS seed,
-                       e.started_at + make_interval(mins => greatest(1, floor(e.duration_minutes * 0.8)::int))
-                           AS mcq_at
-            ) x""",
+            JOIN b_agg a ON a.exam_id = e.exam_id""",
+        "SET session_replication_role = replica",
+        f"""INSERT INTO bench.pool (kind, exam_id, student_id, evaluation_id)
+            SELECT '{kind}', e.exam_id, e.student_id,
+                   CASE WHEN e.has_written AND '{kind}' IN ('evaluated', 'pending_evaluation')
+                        THEN e.evaluation_id END
+            FROM b_exam e""",
     )
-    if minimal:
-        return
+
+
+def _insert_children(conn: psycopg.Connection, kind: str, status: str, teacher_kind: str) -> None:
     if status == "in_progress":
         # a few autosaved answers, not yet scored
         _run(
@@ -484,65 +509,59 @@ def insert_exams(
                SELECT el.exam_id, el.slot, el.question_id, ARRAY['A'], now() - interval '2 minutes'
                FROM b_el el WHERE el.qtype = 'MCQ' AND el.slot <= 5""",
         )
-    else:
-        _run(
-            conn,
-            """INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices,
-                                               is_correct, marks_awarded, answered_at)
-               SELECT el.exam_id, el.slot, el.question_id,
-                      CASE WHEN el.r_a >= 0.95 THEN '{}'::text[]
-                           WHEN el.is_correct THEN el.correct
-                           ELSE ARRAY[CASE WHEN el.correct[1] = 'A' THEN 'B' ELSE 'A' END] END,
-                      el.is_correct, el.awarded, e.started_at + interval '20 minutes'
-               FROM b_el el JOIN b_exam e ON e.exam_id = el.exam_id WHERE el.qtype = 'MCQ'""",
-            """INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes,
-                                                question_numbers, uploaded_at)
-               SELECT e.exam_id, 1, 'answer-sheets/' || e.exam_id || '/' || e.student_id || '/1', 'image/jpeg',
-                      240000 + mod(e.i, 50000), a.written, e.started_at + interval '3 hours'
-               FROM b_exam e JOIN b_agg a ON a.exam_id = e.exam_id WHERE e.has_written""",
-        )
-    if kind in ("evaluated", "pending_evaluation"):
-        open_status = "CASE WHEN e.r_eval < 0.3 THEN 'in_progress' ELSE 'assigned' END::evaluation_status"
-        _run(
-            conn,
-            f"""INSERT INTO evaluations (evaluation_id, exam_instance_id, teacher_user_id, status, assigned_at,
-                                         started_at, completed_at, sla_deadline, sla_breached, total_manual_marks,
-                                         created_at, updated_at)
-                SELECT e.evaluation_id, e.exam_id, t.user_id,
-                       {"'completed'" if evaluated else open_status},
-                       ex.submitted_at + interval '5 minutes',
-                       {
-                "ex.submitted_at + interval '1 hour'"
-                if evaluated
-                else "CASE WHEN e.r_eval < 0.3 THEN ex.submitted_at + interval '1 hour' END"
-            },
-                       {"ex.submitted_at + e.r_eval * interval '50 hours'" if evaluated else "NULL"},
-                       ex.sla_deadline,
-                       {"ex.submitted_at + e.r_eval * interval '50 hours' > ex.sla_deadline" if evaluated else "false"},
-                       {"ex.manual_score" if evaluated else "NULL"},
-                       ex.submitted_at, ex.submitted_at + interval '5 minutes'
-                FROM b_exam e
-                JOIN exam_instances ex ON ex.exam_instance_id = e.exam_id
-                JOIN bench.teachers t ON t.kind = '{teacher_kind}' AND t.kind_k = e.teacher_k
-                WHERE e.has_written""",
-        )
+        return
+    _run(
+        conn,
+        """INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices,
+                                           is_correct, marks_awarded, answered_at)
+           SELECT el.exam_id, el.slot, el.question_id,
+                  CASE WHEN el.r_a >= 0.95 THEN '{}'::text[]
+                       WHEN el.is_correct THEN el.correct
+                       ELSE ARRAY[CASE WHEN el.correct[1] = 'A' THEN 'B' ELSE 'A' END] END,
+                  el.is_correct, el.awarded, e.started_at + interval '20 minutes'
+           FROM b_el el JOIN b_exam e ON e.exam_id = el.exam_id WHERE el.qtype = 'MCQ'""",
+        """INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes,
+                                            question_numbers, uploaded_at)
+           SELECT e.exam_id, 1, 'answer-sheets/' || e.exam_id || '/' || e.student_id || '/1', 'image/jpeg',
+                  240000 + mod(e.i, 50000), a.written, e.submitted_at
+           FROM b_exam e JOIN b_agg a ON a.exam_id = e.exam_id WHERE e.has_written""",
+    )
+    if kind not in ("evaluated", "pending_evaluation"):
+        return
+    evaluated = status == "evaluated"
+    open_status = "(CASE WHEN e.r_eval < 0.3 THEN 'in_progress' ELSE 'assigned' END)::evaluation_status"
+    _run(
+        conn,
+        f"""INSERT INTO evaluations (evaluation_id, exam_instance_id, teacher_user_id, status, assigned_at,
+                                     started_at, completed_at, sla_deadline, sla_breached, total_manual_marks,
+                                     created_at, updated_at)
+            SELECT e.evaluation_id, e.exam_id, t.user_id,
+                   {"'completed'" if evaluated else open_status},
+                   e.submitted_at + interval '5 minutes',
+                   {
+            "e.submitted_at + interval '1 hour'"
+            if evaluated
+            else "CASE WHEN e.r_eval < 0.3 THEN e.submitted_at + interval '1 hour' END"
+        },
+                   {"e.completed_at" if evaluated else "NULL"},
+                   e.sla_deadline,
+                   {"e.completed_at > e.sla_deadline" if evaluated else "false"},
+                   {"a.manual" if evaluated else "NULL"},
+                   e.submitted_at, e.submitted_at + interval '5 minutes'
+            FROM b_exam e
+            JOIN b_agg a ON a.exam_id = e.exam_id
+            JOIN bench.teachers t ON t.kind = '{teacher_kind}' AND t.kind_k = e.teacher_k
+            WHERE e.has_written""",
+    )
     if evaluated:
         _run(
             conn,
-            """INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
-                                          teacher_comment)
+            """INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded,
+                                          marks_possible, teacher_comment)
                SELECT e.evaluation_id, el.slot, el.question_id, el.awarded, el.marks,
                       CASE WHEN el.r_a < 0.2 THEN 'Show the substitution step clearly.' END
                FROM b_el el JOIN b_exam e ON e.exam_id = el.exam_id WHERE el.qtype <> 'MCQ'""",
         )
-    _run(
-        conn,
-        f"""INSERT INTO bench.pool (kind, exam_id, student_id, evaluation_id)
-            SELECT '{kind}', e.exam_id, e.student_id,
-                   CASE WHEN e.has_written AND '{kind}' IN ('evaluated', 'pending_evaluation')
-                        THEN e.evaluation_id END
-            FROM b_exam e""",
-    )
 
 
 def seed_history(conn_factory, cfg: BenchConfig, total: int, lo: int = 0, *, minimal: bool = False) -> None:

@@ -1,0 +1,109 @@
+"""Insights endpoints: the student dashboard, the parent view, the leaderboard and the
+admin dashboard."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from mathvidya import db
+from mathvidya.authz import current_principal, roles
+from mathvidya.billing.service import billing_today
+from mathvidya.insights import service
+from mathvidya.insights.schemas import (
+    AdminDashboardArgsSchema,
+    AdminDashboardSchema,
+    DashboardArgsSchema,
+    DashboardSchema,
+    LeaderboardArgsSchema,
+    LeaderboardSchema,
+)
+
+blp = Blueprint(
+    "insights",
+    __name__,
+    url_prefix="/api/v1",
+    description="Dashboards, the predicted board score and class leaderboards",
+)
+
+
+def _settings():
+    return current_app.config["SETTINGS"]
+
+
+@blp.route("/analytics/dashboard")
+class StudentDashboard(MethodView):
+    @roles("student")
+    @blp.arguments(DashboardArgsSchema, location="query")
+    @blp.response(200, DashboardSchema)
+    def get(self, args):
+        """The student's own dashboard (PRODUCT.md §8).
+
+        Exams used / allowed this period and when the count resets; recent exams and scores
+        by type; marks per unit with each unit's CBSE weight; the trend of the latest
+        percentages; teacher hours; class rank (null with a reason when there is none);
+        the predicted board score (null with a reason on too little evidence)."""
+        return service.student_dashboard(
+            db.request_connection(), _settings(), current_principal().user_id, datetime.now(UTC), args["trend_length"]
+        )
+
+
+@blp.route("/analytics/parent-view/<uuid:student_id>")
+class ParentView(MethodView):
+    @roles("parent", "admin")
+    @blp.arguments(DashboardArgsSchema, location="query")
+    @blp.response(200, DashboardSchema)
+    @blp.alt_response(404, description="Not your child (or no such student)")
+    def get(self, args, student_id):
+        """A linked child's dashboard, read-only (admins: any student).
+
+        Every view is recorded in the audit log as `student.data_viewed`."""
+        return service.parent_view(
+            db.request_connection(),
+            _settings(),
+            current_principal(),
+            student_id,
+            datetime.now(UTC),
+            args["trend_length"],
+        )
+
+
+@blp.route("/leaderboard")
+class Leaderboard(MethodView):
+    @roles("student", "parent", "admin")
+    @blp.arguments(LeaderboardArgsSchema, location="query")
+    @blp.response(200, LeaderboardSchema)
+    @blp.alt_response(403, description="LEADERBOARD_NOT_AVAILABLE: the student's plan has no leaderboard")
+    @blp.alt_response(404, description="Not your child, or another class than the student's")
+    def get(self, args):
+        """A class's ranking by average percentage, as of its latest refresh (`computed_at`).
+
+        Students see their own class; parents name an eligible linked child
+        (`?student_id=`); admins any class (`?class=`), optionally with a student. Ties
+        share a rank (1, 1, 3); the caller's own rank is given even outside the top."""
+        return service.leaderboard_view(
+            db.request_connection(),
+            _settings(),
+            current_principal(),
+            args.get("school_class"),
+            args.get("student_id"),
+            billing_today(),
+        )
+
+
+@blp.route("/admin/dashboard")
+class AdminDashboard(MethodView):
+    @roles("admin")
+    @blp.arguments(AdminDashboardArgsSchema, location="query")
+    @blp.response(200, AdminDashboardSchema)
+    def get(self, args):
+        """The business at a glance over a period of India dates (`?from=&to=`, both included,
+        default the last 30 days, at most 366): students, exams started and finished by
+        day and type, teacher workload and working-hours turnaround, SLA compliance,
+        subscriptions by plan (new, expiring within 7 days) and revenue in paise."""
+        return service.admin_dashboard(
+            db.request_connection(), args.get("from_date"), args.get("to_date"), datetime.now(UTC)
+        )
