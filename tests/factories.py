@@ -63,3 +63,23 @@ def link_parent(app, parent: dict, student: dict, relationship: str = "mother") 
             (parent["user_id"], student["user_id"], relationship),
         ).fetchone()
     return row["mapping_id"]
+
+
+def process_env(settings, **extra: str) -> dict[str, str]:
+    """The environment a real child process (worker, CLI, gunicorn) needs to reach the test servers."""
+    import os
+    import sys
+    from pathlib import Path
+
+    return {
+        **os.environ,
+        "MATHVIDYA_ENV": "test",
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "SMTP_URL": settings.smtp_url or "",
+        "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
+        "S3_BUCKET": settings.s3_bucket,
+        "LOG_LEVEL": "WARNING",
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        **extra,
+    }

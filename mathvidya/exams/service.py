@@ -391,14 +391,22 @@ def _validated_answers(exam: dict, answers: list[dict]) -> dict[int, list[str]]:
     return chosen
 
 
+def _exam_being_taken(
+    conn: psycopg.Connection, principal: Principal, exam_id: UUID, now: datetime, action: str
+) -> dict:
+    """The caller's own exam, locked, still in progress and within its time."""
+    exam = owned_exam_locked(conn, principal, exam_id)
+    if exam["status"] != "in_progress":
+        raise states.invalid_state(exam["status"], action)
+    if _time_over(exam, now):
+        raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
+    return exam
+
+
 def save_answers(
     conn: psycopg.Connection, principal: Principal, exam_id: UUID, answers: list[dict], now: datetime
 ) -> dict:
-    exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] != "in_progress":
-        raise states.invalid_state(exam["status"], "take answers")
-    if _time_over(exam, now):
-        raise Conflict("The time for this exam is over.", code="EXAM_TIME_OVER")
+    exam = _exam_being_taken(conn, principal, exam_id, now, "take answers")
     chosen = _validated_answers(exam, answers)
     mcqs = _mcq_questions(exam)
     for number, selected in chosen.items():
@@ -463,11 +471,7 @@ def _score_and_close_mcq_part(
 def submit_mcq(
     conn: psycopg.Connection, principal: Principal, exam_id: UUID, answers: list[dict], now: datetime
 ) -> dict:
-    exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] != "in_progress":
-        raise states.invalid_state(exam["status"], "be submitted again")
-    if _time_over(exam, now):
-        raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
+    exam = _exam_being_taken(conn, principal, exam_id, now, "be submitted again")
     outcome = _score_and_close_mcq_part(conn, exam, _validated_answers(exam, answers), now, timed_out=False)
     record_event(
         conn,

@@ -6,7 +6,6 @@ The job functions below are imported by the worker subprocesses (cwd = repositor
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from mathvidya.config import load_settings
 from mathvidya.db import job_connection
 from mathvidya.jobs.registry import periodic_jobs
 from mathvidya.notifications.service import Email, queue_email
+from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # Nothing reads this key yet (the analytics issue will), so changing it disturbs no test.
@@ -38,16 +38,7 @@ def read_setting_job(key: str) -> object:
 
 
 def _env(settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MATHVIDYA_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "SMTP_URL": settings.smtp_url or "",
-        "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-        "S3_BUCKET": settings.s3_bucket,
-        "LOG_LEVEL": "WARNING",
-    }
+    return process_env(settings)
 
 
 @pytest.fixture
@@ -93,6 +84,7 @@ import sys
 from redis import Redis
 from rq import SimpleWorker
 from mathvidya import settings_store
+from tests.factories import process_env
 settings_store.FALLBACK_TTL = 3600  # prove the version key, not the time-out, brings the change
 SimpleWorker([sys.argv[1]], connection=Redis.from_url(sys.argv[2])).work(burst=False)
 """

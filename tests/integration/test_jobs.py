@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -16,21 +15,13 @@ from rq import Queue
 
 from mathvidya.jobs.registry import periodic_jobs, run_job
 from mathvidya.notifications.service import Email, deliver_due_emails, queue_email
+from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _env(settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "MATHVIDYA_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "SMTP_URL": settings.smtp_url or "",
-        "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-        "S3_BUCKET": settings.s3_bucket,
-        "LOG_LEVEL": "WARNING",
-    }
+    return process_env(settings)
 
 
 def test_job_enqueued_is_run_by_a_real_burst_worker(settings, redis):
