@@ -84,7 +84,6 @@ import sys
 from redis import Redis
 from rq import SimpleWorker
 from mathvidya import settings_store
-from tests.factories import process_env
 settings_store.FALLBACK_TTL = 3600  # prove the version key, not the time-out, brings the change
 SimpleWorker([sys.argv[1]], connection=Redis.from_url(sys.argv[2])).work(burst=False)
 """
