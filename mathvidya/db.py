@@ -1,7 +1,7 @@
 """One psycopg_pool per process and one transaction per request or job.
 
-The pool is created closed and opened by ``open_pool`` after the process forks
-(gunicorn imports the app in each worker; RQ jobs use ``job_connection``).
+Each app opens its own pool in ``init_app`` — after the process forks, since gunicorn
+(without --preload) builds the app in each worker; RQ jobs use ``job_connection``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
-from flask import Flask, g
+from flask import Flask, current_app, g, has_app_context
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-_pool: ConnectionPool | None = None
+POOL_KEY = "mathvidya_pool"
+_pool: ConnectionPool | None = None  # the most recently opened one, for code outside an app context
 _after_commit: dict[int, list[Callable[[], None]]] = {}
 log = logging.getLogger(__name__)
 
@@ -38,22 +39,23 @@ def _run_after_commit(conn: psycopg.Connection, committed: bool) -> None:
 
 
 def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
-    """Open this process's pool (idempotent for the same process)."""
+    """Open a pool (one per app, so one per gunicorn worker process; opened after fork)."""
     global _pool
-    if _pool is None:
-        _pool = ConnectionPool(
-            conninfo,
-            min_size=min_size,
-            max_size=max_size,
-            kwargs={"row_factory": dict_row},
-            open=False,
-            name="mathvidya",
-        )
-        _pool.open(wait=False)
-    return _pool
+    new_pool = ConnectionPool(
+        conninfo,
+        min_size=min_size,
+        max_size=max_size,
+        kwargs={"row_factory": dict_row},
+        open=False,
+        name="mathvidya",
+    )
+    new_pool.open(wait=False)
+    _pool = new_pool
+    return new_pool
 
 
 def close_pool() -> None:
+    """Close the most recently opened pool (tests and scripts that made their own app)."""
     global _pool
     if _pool is not None:
         _pool.close()
@@ -61,6 +63,9 @@ def close_pool() -> None:
 
 
 def pool() -> ConnectionPool:
+    """The current app's pool (each app has its own, for its own DATABASE_URL)."""
+    if has_app_context() and POOL_KEY in current_app.extensions:
+        return current_app.extensions[POOL_KEY]
     if _pool is None:
         raise RuntimeError("the database pool is not open in this process")
     return _pool
@@ -97,7 +102,7 @@ def _finish_request(exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
-    open_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+    app.extensions[POOL_KEY] = open_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
     app.teardown_request(_finish_request)
 
 

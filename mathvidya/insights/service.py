@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -24,8 +25,7 @@ import psycopg
 
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal, ensure_student_in_scope
-from mathvidya.billing import entitlements, periods
-from mathvidya.billing import repository as billing_repository
+from mathvidya.billing import periods
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound, ValidationFailed
@@ -33,7 +33,7 @@ from mathvidya.evaluations import reports, sla_clock
 from mathvidya.evaluations.sla_jobs import working_calendar
 from mathvidya.insights import leaderboard, prediction, repository
 from mathvidya.questions.template_defaults import chapter_weights, default_templates
-from mathvidya.settings_store import get_setting
+from mathvidya.settings_store import InvalidSetting, UnknownSetting, get_setting
 from mathvidya.storage import storage_for
 
 log = logging.getLogger(__name__)
@@ -233,39 +233,39 @@ def refresh_all_leaderboards(conn: psycopg.Connection, as_of: datetime, reason: 
 # =========================================================================================
 
 
-def _photo_url(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
-    if not key:
-        return None
-    return storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
+def _photo_signer(conn: psycopg.Connection, settings: Settings) -> Callable[[str | None], str | None]:
+    """Signs profile photos with the configured expiry (read once per response)."""
+    expires_in = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
+    storage = storage_for(settings)
+
+    def sign(key: str | None) -> str | None:
+        return storage.presigned_get(key, expires_in) if key else None
+
+    return sign
 
 
-def class_standing(conn: psycopg.Connection, student: dict, today: date) -> dict[str, Any]:
-    """The student's place in the latest refresh of their class, or why there is none.
+def class_standing(
+    conn: psycopg.Connection, student: dict, refresh: dict | None, *, has_subscription: bool, plan_allows: bool
+) -> dict[str, Any]:
+    """The student's place in ``refresh`` (the latest of their class), or why there is none.
 
-    Answers {eligible, plan_allows, refresh, entry, reason}; ``reason`` is None when the
-    student is ranked."""
-    school_class = student["student_class"]
-    current = billing_repository.current_subscription(conn, student["user_id"], today)
-    plan_allows = entitlements.leaderboard_eligible(current)
-    evaluated = repository.evaluated_exam_count(conn, student["user_id"], school_class)
-    refresh = repository.latest_leaderboard_refresh(conn, school_class)
-    entry = repository.leaderboard_entry(conn, refresh["refresh_id"], student["user_id"]) if refresh else None
+    Answers {eligible, entry, reason}; ``reason`` is None when the student is ranked."""
+    entry = None
+    if plan_allows and refresh is not None:
+        entry = repository.leaderboard_entry(conn, refresh["refresh_id"], student["user_id"])
+    evaluated = bool(entry) or (
+        plan_allows and repository.evaluated_exam_count(conn, student["user_id"], student["student_class"]) > 0
+    )
     reason = None
-    if current is None:
+    if not has_subscription:
         reason = _reason("no_subscription", "Ranks are shown on a plan that includes the leaderboard.")
     elif not plan_allows:
         reason = _reason("plan_without_leaderboard", "The current plan does not include the leaderboard.")
-    elif evaluated == 0:
+    elif not evaluated:
         reason = _reason("no_evaluated_exams", "A rank appears once an exam has been evaluated.")
     elif entry is None:
         reason = _reason("not_yet_ranked", "The next leaderboard refresh will include this student.")
-    return {
-        "eligible": plan_allows and evaluated > 0,
-        "plan_allows": plan_allows,
-        "refresh": refresh,
-        "entry": entry if plan_allows else None,
-        "reason": reason,
-    }
+    return {"eligible": plan_allows and evaluated, "entry": entry, "reason": reason}
 
 
 def _student_or_404(conn: psycopg.Connection, student_user_id: UUID) -> dict:
@@ -299,12 +299,16 @@ def leaderboard_view(
         student_user_id = principal.user_id
     elif principal.role == "parent" and student_user_id is None:
         raise ValidationFailed({"student_id": ["required for parents: whose leaderboard"]})
-    student = None
+    student, has_subscription, plan_allows = None, False, False
     if student_user_id is not None:
         ensure_student_in_scope(principal, student_user_id)
         student = _student_or_404(conn, student_user_id)
         if principal.role != "admin":
             billing.ensure_leaderboard_allowed(conn, student_user_id, today)
+            has_subscription = plan_allows = True
+        else:
+            usage = billing.subscription_overview(conn, student_user_id, today)
+            has_subscription, plan_allows = usage["has_subscription"], usage["leaderboard_eligible"]
     if principal.role == "admin":
         school_class = school_class or (student["student_class"] if student else None)
         if school_class is None:
@@ -317,16 +321,17 @@ def leaderboard_view(
     refresh = repository.latest_leaderboard_refresh(conn, school_class)
     standing = None
     if student is not None and student["student_class"] == school_class:
-        standing = class_standing(conn, student, today)
+        standing = class_standing(conn, student, refresh, has_subscription=has_subscription, plan_allows=plan_allows)
     top: list[dict] = []
     if refresh is not None:
+        signer = _photo_signer(conn, settings)
         for row in repository.leaderboard_top(conn, refresh["refresh_id"], refresh["inputs"]["top_n"]):
             as_initials = row["show_on_leaderboard_as_initials"]
             top.append(
                 {
                     "rank": row["rank"],
                     "student_name": leaderboard.display_name(row["first_name"], row["last_name"], as_initials),
-                    "photo_url": None if as_initials else _photo_url(conn, settings, row["photo_key"]),
+                    "photo_url": None if as_initials else signer(row["photo_key"]),
                     "avg_percentage": row["avg_percentage"],
                     "total_exams": row["total_exams"],
                     "is_you": student is not None and row["student_user_id"] == student["user_id"],
@@ -395,7 +400,7 @@ def _syllabus(conn: psycopg.Connection, school_class: str) -> list[str]:
     key = "cbse_units_class_xii" if school_class == "XII" else "cbse_units_class_x"
     try:
         return list(get_setting(conn, key))
-    except Exception:  # a broken setting must not take the dashboard down
+    except (UnknownSetting, InvalidSetting):  # a broken setting must not take the dashboard down
         log.warning("syllabus setting unreadable", extra={"key": key})
         return []
 
@@ -464,8 +469,15 @@ def student_dashboard(
     outcome = prediction.predict_board_score(
         prediction_history(repository.prediction_evidence(conn, student_user_id, prediction.MAX_EXAMS)), weights
     )
-    standing = class_standing(conn, student, today)
-    entry, refresh = standing["entry"], standing["refresh"]
+    refresh = repository.latest_leaderboard_refresh(conn, school_class)
+    standing = class_standing(
+        conn,
+        student,
+        refresh,
+        has_subscription=usage["has_subscription"],
+        plan_allows=usage["leaderboard_eligible"],
+    )
+    entry = standing["entry"]
     trend = list(reversed(repository.percentage_trend(conn, student_user_id, trend_length)))
     return {
         "student": {

@@ -102,7 +102,7 @@ def read_table(filename: str, data: bytes) -> tuple[list[str], list[list[str]]]:
 
 
 def read_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
-    if data.startswith(XLSX_MAGIC) or b"\x00" in data[:4096]:
+    if data.startswith(XLSX_MAGIC) or b"\x00" in data:
         raise FileRefused("is not a CSV text file (is it a workbook? name it .xlsx)")
     try:
         text = data.decode("utf-8-sig")
@@ -259,6 +259,9 @@ def parse_row(
 
     def value(column: str) -> str:
         return _cell(cells, columns.index.get(column))
+
+    if any("\x00" in str(cell) for cell in cells):
+        return {}, [RowProblem(row_number, "row", "contains a NUL (U+0000) character")], []
 
     def refuse(column: str, reason: str) -> None:
         errors.append(RowProblem(row_number, columns.name(column), reason))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
-from mathvidya.errors import PayloadTooLarge
+from mathvidya.errors import PayloadTooLarge, ValidationFailed
 from mathvidya.questions import schemas, service
 from mathvidya.storage import storage
 
@@ -118,17 +119,18 @@ class QuestionImageUpload(MethodView):
 @blp.route("/questions/import")
 class QuestionImport(MethodView):
     @roles(*EDITORS)
-    @blp.arguments(schemas.ImportFormSchema, location="form")
-    @blp.arguments(schemas.ImportFileSchema, location="files")
+    @blp.arguments(schemas.ImportFormSchema, location="form", content_type="multipart/form-data")
     @blp.response(200, schemas.ImportReportSchema)
     @blp.alt_response(413, description="PAYLOAD_TOO_LARGE: the file is over 5 MB")
-    def post(self, form, files):
+    def post(self, form):
         """Import a CSV (UTF-8) or XLSX file of questions (multipart: `file`, `dry_run`).
 
         Every bad row is reported (row as the spreadsheet numbers it, column, reason);
         a real run imports the good rows as drafts in one transaction and skips exact
         duplicates (same class, unit, type and normalised text)."""
-        upload = files["file"]
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed({"file": ["Missing data for required field."]})
         data = upload.stream.read(service.MAX_IMPORT_BYTES + 1)
         if len(data) > service.MAX_IMPORT_BYTES:
             raise PayloadTooLarge(f"An import file may be at most {service.MAX_IMPORT_BYTES // (1024 * 1024)} MB.")

@@ -165,13 +165,30 @@ def _check_tags(tags: Any, problems: Problems) -> None:
             break
 
 
+def contains_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot hold U+0000; such input is refused, never a 500."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, Mapping):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(item) for item in value)
+    return False
+
+
+def nul_problems(data: Mapping[str, Any]) -> Problems:
+    return {field: ["must not contain NUL (U+0000) characters"] for field, value in data.items() if contains_nul(value)}
+
+
 def question_problems(question: Mapping[str, Any], units: Iterable[str] | None) -> Problems:
     """Every broken rule of a complete question, per field (empty when it may be stored).
 
     ``units`` is the CBSE unit list of the question's class (None when the class itself is
     unknown, which is reported on ``class``).
     """
-    problems: Problems = {}
+    problems: Problems = nul_problems(question)
+    if problems:
+        return problems
     klass = question.get("class")
     if klass not in CLASSES:
         _add(problems, "class", f"must be one of {', '.join(CLASSES)}")

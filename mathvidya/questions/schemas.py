@@ -161,13 +161,14 @@ class ImageUploadTargetSchema(Schema):
 
 
 class ImportFormSchema(StrictSchema):
-    dry_run = fields.Boolean(load_default=False, metadata={"description": "true: check and report, import nothing"})
+    """The multipart form: `dry_run` is parsed here; `file` is read from the request's files
+    (declared here so the OpenAPI document shows both parts)."""
 
-
-class ImportFileSchema(Schema):
     file = fields.Raw(
-        required=True, metadata={"type": "string", "format": "binary", "description": ".csv (UTF-8) or .xlsx"}
+        load_default=None,
+        metadata={"type": "string", "format": "binary", "description": ".csv (UTF-8) or .xlsx, at most 5 MB"},
     )
+    dry_run = fields.Boolean(load_default=False, metadata={"description": "true: check and report, import nothing"})
 
 
 class RowProblemSchema(Schema):

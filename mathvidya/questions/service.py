@@ -288,6 +288,9 @@ def eligible_question_ids(conn: psycopg.Connection, klass: str, question_type: s
 # Search
 # ---------------------------------------------------------------------------------------
 def search_questions(conn: psycopg.Connection, principal: Principal, args: Mapping[str, Any]) -> tuple[list[dict], int]:
+    problems = rules.nul_problems(args)
+    if problems:
+        raise ValidationFailed(problems)
     filters = {
         "class": args.get("class"),
         "unit": args.get("unit"),

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from mathvidya.questions.rules import CLASSES, QUESTION_TYPES, marks_match_type, marks_message
+from mathvidya.questions.rules import CLASSES, QUESTION_TYPES, marks_match_type, marks_message, nul_problems
 
 EXAM_TYPES = ("board_exam", "section_mcq", "section_vsa", "section_sa", "unit_practice")
 SECTION_EXAM_TYPES = {"section_mcq": "MCQ", "section_vsa": "VSA", "section_sa": "SA"}
@@ -104,7 +104,9 @@ def template_problems(template: Mapping[str, Any], units: Iterable[str] | None) 
 
     ``units`` is the CBSE unit list of the template's class (None when the class is unknown).
     """
-    problems: Problems = {}
+    problems: Problems = nul_problems(template)
+    if problems:
+        return problems
     unit_list = list(units) if units is not None else None
     name = template.get("template_name")
     if not isinstance(name, str) or not name.strip():

@@ -23,9 +23,7 @@ from mathvidya.jobs.registry import run_job
 from mathvidya.questions.template_defaults import default_templates
 from tests.factories import make_user
 
-BOARD_TEMPLATE = {
-    t["class"]: t["template_id"] for t in default_templates() if t["exam_type"] == "board_exam"
-}
+BOARD_TEMPLATE = {t["class"]: t["template_id"] for t in default_templates() if t["exam_type"] == "board_exam"}
 
 
 @pytest.fixture

@@ -168,6 +168,7 @@ def test_teacher_question_is_active_when_approval_is_not_required(client, teache
         (written(question_type="ESSAY"), "question_type", "Must be one of"),
         (written(difficulty="trivial"), "difficulty", "Must be one of"),
         (written(surprise=True), "surprise", "Unknown field"),
+        (written(question_text="nul \x00 byte"), "question_text", "must not contain NUL"),
     ],
 )
 def test_each_rule_is_refused_with_its_message(client, admin, body, field, fragment):
@@ -422,6 +423,9 @@ def test_search_rejects_bad_filters(client, admin):
     response = client.get(BASE, query_string={"question_type": "ESSAY"}, headers=admin["headers"])
     assert response.status_code == 422
     assert "question_type" in response.get_json()["details"]["fields"]
+    nul = client.get(BASE, query_string={"q": "a\x00b"}, headers=admin["headers"])
+    assert nul.status_code == 422
+    assert "q" in nul.get_json()["details"]["fields"]
 
 
 # ---------------------------------------------------------------------------------------

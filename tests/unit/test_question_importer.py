@@ -224,3 +224,10 @@ def test_xlsx_reading_turns_numbers_into_text():
         {"label": "A", "text": "1"},
         {"label": "B", "text": "2"},
     ]
+
+
+def test_nul_characters_are_refused_not_stored():
+    problem = only_error(parse(row(Topic="a\x00b")))
+    assert (problem.row, problem.column) == (2, "row")
+    with pytest.raises(importer.FileRefused, match="is not a CSV text file"):
+        importer.read_table("x.csv", b"Class,Unit\n" + b"x" * 5000 + b"\x00")
