@@ -163,3 +163,16 @@ def link_parent(app):
     from tests.factories import link_parent as factory
 
     return lambda parent, student, **kw: factory(app, parent, student, **kw)
+
+
+@pytest.fixture
+def fresh_app(settings, fresh_database_url):
+    """An app on a private, freshly migrated database (its own pool, closed afterwards)."""
+    from dataclasses import replace
+
+    from mathvidya import create_app
+    from mathvidya.db import POOL_KEY
+
+    application = create_app(replace(settings, database_url=fresh_database_url))
+    yield application
+    application.extensions[POOL_KEY].close()

@@ -90,12 +90,9 @@ def own_database(postgres_server, template_database):
 @pytest.fixture(scope="module")
 def config_app(settings, own_database):
     """An app on this module's database, with its own pool (the shared one is put back)."""
-    saved = db_module._pool
-    db_module._pool = None
     application = create_app(dataclasses.replace(settings, database_url=own_database))
     yield application
-    db_module.close_pool()
-    db_module._pool = saved
+    application.extensions[db_module.POOL_KEY].close()
     settings_store.announce_change(None)
 
 

@@ -11,8 +11,6 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from mathvidya import create_app
-from mathvidya import db as db_module
 from mathvidya.admin.holidays import holiday_calendar
 from mathvidya.jobs.registry import periodic_jobs, run_job
 from tests.factories import make_user as factory_make_user
@@ -145,15 +143,6 @@ def test_deleting_an_unknown_holiday_is_404(client, admin):
 
 
 # --- deadlines already fixed never move -----------------------------------------------------
-
-
-@pytest.fixture
-def fresh_app(settings, fresh_database_url, monkeypatch):
-    """An app on an empty database of its own (its own pool; the shared one is put back)."""
-    monkeypatch.setattr(db_module, "_pool", None)
-    application = create_app(dataclasses.replace(settings, database_url=fresh_database_url))
-    yield application
-    db_module.close_pool()
 
 
 def _pending_exam_with_evaluation(database_url: str, student: dict, teacher: dict, deadline: datetime) -> str:

@@ -4,7 +4,6 @@ drafts once and skip duplicates; bad files are refused cleanly."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import uuid
 from pathlib import Path
@@ -13,8 +12,6 @@ import psycopg
 import pytest
 from openpyxl import Workbook
 
-from mathvidya import create_app
-from mathvidya import db as db_module
 from tests.factories import make_user as factory_make_user
 
 URL = "/api/v1/questions/import"
@@ -247,15 +244,6 @@ def test_a_missing_file_is_422(client, teacher):
 def test_students_cannot_import(client, make_user):
     student = make_user("student")
     assert post_file(client, student, csv_bytes([]), "x.csv", dry_run=True).status_code == 403
-
-
-@pytest.fixture
-def fresh_app(settings, fresh_database_url, monkeypatch):
-    """An app on an empty database of its own (its own pool; the shared one is put back)."""
-    monkeypatch.setattr(db_module, "_pool", None)
-    application = create_app(dataclasses.replace(settings, database_url=fresh_database_url))
-    yield application
-    db_module.close_pool()
 
 
 def test_the_shared_sample_imports_260_drafts_then_only_duplicates(fresh_app, fresh_database_url):
