@@ -3,7 +3,6 @@ own (period 2026-03-01 … 2026-03-07, India dates), the period rules, and the r
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -14,8 +13,6 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from mathvidya import create_app
-from mathvidya import db as db_module
 from mathvidya.questions.template_defaults import default_templates
 from tests.factories import make_user
 
@@ -32,12 +29,11 @@ def ist(text: str) -> datetime:
 
 
 @pytest.fixture
-def world(settings, fresh_database_url, monkeypatch):
-    monkeypatch.setattr(db_module, "_pool", None)
-    private = dataclasses.replace(settings, database_url=fresh_database_url)
-    application = create_app(private)
-    yield SimpleNamespace(app=application, client=application.test_client(), url=fresh_database_url)
-    db_module.close_pool()
+def world(fresh_app, fresh_database_url):
+    """An app on an empty database of this test's own."""
+    return SimpleNamespace(
+        app=fresh_app, client=fresh_app.test_client(), settings=fresh_app.config["SETTINGS"], url=fresh_database_url
+    )
 
 
 def user(conn, role, first="T", last="User") -> uuid.UUID:

@@ -4,7 +4,6 @@ empty dashboard, the audited parent view, and who may see what."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -13,8 +12,6 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from mathvidya import create_app
-from mathvidya import db as db_module
 from mathvidya.insights import service
 from mathvidya.insights.prediction import ExamEvidence, UnitMarks, predict_board_score
 from mathvidya.questions.template_defaults import SYLLABUS_ORDER, chapter_weights
@@ -32,12 +29,11 @@ def parent_view(student_id) -> str:
 
 
 @pytest.fixture
-def world(settings, fresh_database_url, monkeypatch):
-    monkeypatch.setattr(db_module, "_pool", None)
-    private = dataclasses.replace(settings, database_url=fresh_database_url)
-    application = create_app(private)
-    yield SimpleNamespace(app=application, client=application.test_client(), url=fresh_database_url)
-    db_module.close_pool()
+def world(fresh_app, fresh_database_url):
+    """An app on an empty database of this test's own."""
+    return SimpleNamespace(
+        app=fresh_app, client=fresh_app.test_client(), settings=fresh_app.config["SETTINGS"], url=fresh_database_url
+    )
 
 
 def take_exam(client, student, template_id, answer_for_unit: dict[str, str]) -> dict:

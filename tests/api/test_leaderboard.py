@@ -5,7 +5,6 @@ admins, expiry at the next refresh, and reproducing a recorded ranking."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -16,8 +15,6 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from mathvidya import create_app
-from mathvidya import db as db_module
 from mathvidya.insights import leaderboard, service
 from mathvidya.jobs.registry import run_job
 from mathvidya.questions.template_defaults import default_templates
@@ -27,13 +24,11 @@ BOARD_TEMPLATE = {t["class"]: t["template_id"] for t in default_templates() if t
 
 
 @pytest.fixture
-def world(settings, fresh_database_url, monkeypatch):
-    """An app on an empty database of this test's own (its own pool; the shared one is put back)."""
-    monkeypatch.setattr(db_module, "_pool", None)
-    private = dataclasses.replace(settings, database_url=fresh_database_url)
-    application = create_app(private)
-    yield SimpleNamespace(app=application, client=application.test_client(), settings=private, url=fresh_database_url)
-    db_module.close_pool()
+def world(fresh_app, fresh_database_url):
+    """An app on an empty database of this test's own."""
+    return SimpleNamespace(
+        app=fresh_app, client=fresh_app.test_client(), settings=fresh_app.config["SETTINGS"], url=fresh_database_url
+    )
 
 
 def connect(world):

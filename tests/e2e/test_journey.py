@@ -106,6 +106,7 @@ JOURNEY_EVENTS = {
     "evaluation.started",
     "evaluation.completed",
     "score.updated",
+    "student.data_viewed",
 }
 
 
@@ -236,6 +237,10 @@ def test_student_teacher_parent_journey(stack):
         results = http.get(f"{base}/exams/{exam_id}/results", headers=headers).json()
         assert results["status"] == "evaluated" and results["total_score"] == 9 and results["percentage"] == 81.82
         assert Decimal(str(results["manual_score"])) == Decimal("6")
+
+    # The parent's read-only dashboard of the child is an audited access.
+    viewed = http.get(f"{base}/analytics/parent-view/{student['user']['user_id']}", headers=parent_headers)
+    assert viewed.status_code == 200, viewed.text
 
     # Mail went through the outbox to the SMTP sink (verification e-mails at least).
     with psycopg.connect(app.config["SETTINGS"].database_url) as conn:

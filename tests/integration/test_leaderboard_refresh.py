@@ -9,7 +9,6 @@ queued jobs or waiting keys mix in.
 from __future__ import annotations
 
 import dataclasses
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -34,40 +33,30 @@ from tests.exam_fixtures import (
     private_unit,
     section,
 )
-from tests.factories import make_user
+from tests.factories import make_user, process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PRIVATE_REDIS_DB = 9
 
 
 @pytest.fixture
-def private(settings, fresh_database_url, monkeypatch):
+def private(settings, fresh_database_url):
+    """An app on its own database and its own Redis database (its pool closed afterwards)."""
     redis_url = settings.redis_url.rsplit("/", 1)[0] + f"/{PRIVATE_REDIS_DB}"
     connection = redis_lib.Redis.from_url(redis_url)
     connection.flushdb()
-    monkeypatch.setattr(db_module, "_pool", None)
     own = dataclasses.replace(settings, database_url=fresh_database_url, redis_url=redis_url)
     application = create_app(own)
     yield SimpleNamespace(app=application, client=application.test_client(), settings=own, redis=connection)
-    db_module.close_pool()
+    application.extensions[db_module.POOL_KEY].close()
     connection.flushdb()
 
 
 def run_worker(settings) -> None:
-    env = {
-        **os.environ,
-        "MATHVIDYA_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "SMTP_URL": settings.smtp_url or "",
-        "S3_ENDPOINT_URL": settings.s3_endpoint_url or "",
-        "S3_BUCKET": settings.s3_bucket,
-        "LOG_LEVEL": "WARNING",
-    }
     result = subprocess.run(
         [sys.executable, "-m", "mathvidya.worker", "--burst"],
         cwd=ROOT,
-        env=env,
+        env=process_env(settings),
         capture_output=True,
         text=True,
         timeout=180,
