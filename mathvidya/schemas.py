@@ -6,6 +6,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+MAX_OFFSET = 1_000_000
 
 
 class StrictSchema(Schema):
@@ -17,7 +18,7 @@ class StrictSchema(Schema):
 
 class PageArgsSchema(StrictSchema):
     limit = fields.Integer(load_default=DEFAULT_LIMIT, validate=validate.Range(min=1, max=MAX_LIMIT))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_OFFSET))
 
 
 def list_schema(item_schema: type[Schema], name: str) -> type[Schema]:

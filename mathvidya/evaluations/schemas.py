@@ -87,7 +87,9 @@ class StartedSchema(Schema):
 
 class QuestionMarkSchema(StrictSchema):
     question_number = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
-    marks_awarded = fields.Decimal(required=True, places=None, validate=validate.Range(min=0, max=10))
+    marks_awarded = fields.Decimal(
+        required=True, places=None, metadata={"description": "0 to the question's marks, in steps of 0.5"}
+    )
     teacher_comment = fields.String(validate=validate.Length(max=500), allow_none=True)
 
 
