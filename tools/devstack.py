@@ -38,6 +38,7 @@ def _stop_on_terminate(signum, frame):
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_terminate)
     signal.signal(signal.SIGHUP, _stop_on_terminate)
+    signal.signal(signal.SIGINT, _stop_on_terminate)  # even when started with SIGINT ignored
     LOCAL.mkdir(exist_ok=True)
     os.chmod(LOCAL, 0o755)
     postgres = PostgresServer(LOCAL / "postgres", port=PORTS["postgres"]).start()
