@@ -18,11 +18,18 @@ import pytest
 import redis as redis_lib
 from alembic import command
 from alembic.config import Config
+from hypothesis import settings as hypothesis_settings
 from psycopg.rows import dict_row
 
 from mathvidya.config import Settings
 from tools.local_services import PostgresServer, create_bucket, free_port, redis_server, s3_server
 from tools.smtp_sink import SmtpSink
+
+# CI runs the property tests with fixed examples and no per-example deadline: a loaded
+# 2-core machine must not turn a slow example into a failure, and a red build must be
+# reproducible. Locally, hypothesis explores new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DB = "mathvidya_template"
