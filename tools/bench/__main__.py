@@ -26,6 +26,21 @@ WORKER_CLASSES = (
 )
 
 
+def _commit() -> str:
+    """The commit measured: BENCH_COMMIT (for a copy of the tree), else git's HEAD here."""
+    if os.environ.get("BENCH_COMMIT"):
+        return os.environ["BENCH_COMMIT"]
+    import subprocess
+
+    from tools.bench.config import ROOT
+
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True)
+    if done.returncode != 0:
+        return "unknown"
+    return done.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
 def say(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
 
@@ -72,6 +87,7 @@ def run_load(cfg, svc, web, endpoints, presence, results, lua_dir) -> None:
         warmup=cfg.warmup_seconds,
         runs=cfg.runs,
         connections=cfg.connections,
+        noise_retries=cfg.noise_retries,
     )
     for endpoint in endpoints:
         if endpoint.name == "dashboard" and not presence.dashboard_route:
@@ -116,6 +132,8 @@ def run_load(cfg, svc, web, endpoints, presence, results, lua_dir) -> None:
             result = load.measure(ctx, endpoint.name, one_wrk_run, endpoint.reset)
             if endpoint.one_shot and result.runs and max(r.requests for r in result.runs) > len(endpoint.requests):
                 result.note = "item pool smaller than a run: some requests repeated an item (see errors)"
+        if endpoint.park:
+            endpoint.park()
         say(
             f"  {endpoint.name}: {result.rps:,.1f} req/s, p50 {result.summary.p50_ms:.1f} ms, "
             f"p99 {result.summary.p99_ms:.1f} ms, errors {result.summary.non_2xx + result.summary.socket_errors}"
@@ -126,6 +144,7 @@ def run_load(cfg, svc, web, endpoints, presence, results, lua_dir) -> None:
 def run_ceilings(cfg, svc, app, endpoints, start_context, results) -> None:
     url = svc.database_url()
     busy = lambda: [_postmaster_pid(svc)]  # noqa: E731
+    meter = system.CpuMeter({"postgres": lambda: [_postmaster_pid(svc)], "redis": lambda: [svc.redis.process.pid]})
     measured = {ep.name for ep in results.endpoints}
     for endpoint in endpoints:
         if endpoint.name not in measured:
@@ -142,23 +161,36 @@ def run_ceilings(cfg, svc, app, endpoints, start_context, results) -> None:
             outcome.note = f"replay of {len(items)} recorded requests"
         with psycopg.connect(url, autocommit=True) as stats:
             for _ in range(cfg.runs):
-                if endpoint.reset:
-                    endpoint.reset()
-                system.wait_until_idle(busy)
-                load.reset_statements(stats)
-                run, note = ceiling.run_ceiling(
-                    url, endpoint.name, items, start_context, cfg.ceiling_seconds, 2, endpoint.one_shot
-                )
-                profile = load.read_statements(stats)
+                best, attempts = None, 0
+                for _attempt in range(1 + cfg.noise_retries):
+                    attempts += 1
+                    if endpoint.reset:
+                        endpoint.reset()
+                    system.wait_until_idle(busy)
+                    load.reset_statements(stats)
+                    before = meter.snapshot()
+                    run, note = ceiling.run_ceiling(
+                        url, endpoint.name, items, start_context, cfg.ceiling_seconds, 2, endpoint.one_shot
+                    )
+                    other = system.CpuMeter.foreign_cores(before, meter.snapshot())
+                    attempt = (run, note, other, load.read_statements(stats))
+                    if best is None or other < best[2]:
+                        best = attempt
+                    if other <= load.NOISE_LIMIT:
+                        break
+                outcome.discarded += attempts - 1
+                run, note, other, profile = best
                 outcome.runs.append(run)
+                outcome.other_cores.append(other)
                 if note:
                     outcome.note = "; ".join(x for x in (outcome.note, note) if x)
-                # the profile spans warm-up too: per bundle = statements / BEGINs
+                # the profile spans the warm-up too: per bundle = statements / BEGINs
                 if profile.transactions:
-                    per_tx = profile.statements / profile.transactions
                     flows = 2 if endpoint.kind == "flow" else 1
-                    outcome.statements_per_bundle = per_tx * flows
+                    outcome.statements_per_bundle = profile.statements / profile.transactions * flows
                     outcome.transactions_per_bundle = flows
+        if endpoint.park:
+            endpoint.park()
         results.ceilings[endpoint.name] = outcome
         say(f"  ceiling {endpoint.name}: {ceiling.median_of(outcome.runs):,.1f} bundles/s {outcome.note}")
 
@@ -187,6 +219,7 @@ def run_worker_classes(cfg, svc, env, log_dir, endpoints, results, lua_dir) -> N
                 warmup=cfg.warmup_seconds,
                 runs=runs,
                 connections=cfg.connections,
+                noise_retries=cfg.noise_retries,
             )
 
             def one_run(s: int, web=web) -> load.RunResult:
@@ -250,8 +283,12 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
             minted = tokens.mint(app, url, workload.token_users(conn, cfg))
             endpoints, start_context = workload.build(conn, url, cfg, minted)
         say(f"minted {len(minted):,} access tokens; insights: {presence.note if not presence.package else 'present'}")
+        for endpoint in endpoints:
+            if endpoint.park:
+                endpoint.park()
         web_line = server.web_command()
         results.settings = {
+            "commit": _commit(),
             "connections": cfg.connections,
             "seconds": cfg.seconds,
             "warmup": cfg.warmup_seconds,
@@ -303,9 +340,10 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
         if "worker" in cfg.phases:
             say("worker RSS …")
             results.worker = worker_bench.measure(env, log_dir, url, svc.redis_url, cfg)
-            say(f"  worker: {results.worker.jobs_finished} jobs in {results.worker.seconds:.1f} s, "
-                f"main RSS {results.worker.main_after_kib / 1024:.0f} MiB, "
-                f"horse peak {results.worker.horse_peak_kib / 1024:.0f} MiB")  # fmt: skip
+            results.worker_preloaded = worker_bench.measure(env, log_dir, url, svc.redis_url, cfg, preload=True)
+            for label, w in (("Procfile worker", results.worker), ("job modules preloaded", results.worker_preloaded)):
+                say(f"  {label}: {w.jobs_finished} jobs in {w.seconds:.1f} s, main RSS {w.main_after_kib / 1024:.0f} "
+                    f"MiB, horse peak {w.horse_peak_kib / 1024:.0f} MiB")  # fmt: skip
 
         if "workerclass" in cfg.phases:
             run_worker_classes(cfg, svc, env, log_dir, endpoints, results, lua_dir)
@@ -328,7 +366,7 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
                 )
                 run_insights_refresh(app, url, results, "1M")
             else:
-                results.million_note = "not run (BENCH_MILLION=1 adds exam rows up to 1,000,000 and refreshes again)"
+                results.million_note = "not run (quick mode or BENCH_MILLION=0; it adds exam rows up to 1,000,000)"
         results.total_seconds = time.monotonic() - began
         report.write(cfg.output, results)
         say(f"results written to {cfg.output} ({results.total_seconds / 60:.1f} min)")

@@ -291,12 +291,10 @@ def _process(url: str, name: str, items: list[dict], ctx: dict, seconds: float, 
             began = time.perf_counter()
             if began >= measure_to:
                 break
-            if position >= len(mine):
-                if one_shot:
-                    exhausted[0] = True
-                    break
-                position = 0
-            item = mine[position]
+            if one_shot and position >= len(mine):
+                exhausted[0] = True
+                break
+            item = mine[position % len(mine)]
             position += 1 if one_shot else THREADS
             try:
                 if flow is not None:

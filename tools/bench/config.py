@@ -34,6 +34,7 @@ class BenchConfig:
     generations_per_size: int
     generation_sizes: tuple[int, ...]
     worker_jobs: int
+    noise_retries: int
     quick: bool
     million: bool
     phases: tuple[str, ...]
@@ -73,8 +74,9 @@ def load_config(environ: dict[str, str] | None = None) -> BenchConfig:
         generations_per_size=_int(env, "BENCH_GENERATIONS", 20 if quick else 50),
         generation_sizes=(1_000, 10_000) if quick else (1_000, 10_000, 100_000),
         worker_jobs=_int(env, "BENCH_WORKER_JOBS", 200),
+        noise_retries=_int(env, "BENCH_NOISE_RETRIES", 0 if quick else 2),
         quick=quick,
-        million=env.get("BENCH_MILLION", "") not in ("", "0", "false", "no"),
+        million=(env["BENCH_MILLION"] not in ("", "0", "false", "no")) if "BENCH_MILLION" in env else not quick,
         phases=phases,
         output=Path(env.get("BENCH_OUTPUT") or default_output),
         keep=env.get("BENCH_KEEP", "") not in ("", "0", "false", "no"),

@@ -35,6 +35,8 @@ class CeilingResult:
     statements_per_bundle: float = 0.0
     transactions_per_bundle: float = 0.0
     note: str = ""
+    other_cores: list[float] = field(default_factory=list)
+    discarded: int = 0
 
 
 @dataclass
@@ -66,6 +68,7 @@ class BenchResults:
     dashboard: dict[str, RunResult] = field(default_factory=dict)
     dashboard_note: str = ""
     worker: Any = None
+    worker_preloaded: Any = None
     worker_classes: list[WorkerClassResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
@@ -107,6 +110,7 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
     out += _table(
         ["what", "value"],
         [
+            ["commit", s.get("commit", "unknown")],
             ["CPU", f"{m['nproc']} × {m['cpu']}"],
             ["RAM", m["ram"]],
             ["kernel", m["kernel"]],
@@ -166,6 +170,13 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
             out.append(f"- {ep.name}: {ep.note}")
     if results.skipped or any(ep.note for ep in results.endpoints):
         out.append("")
+    noisy = [f"{ep.name} {ep.discarded}" for ep in results.endpoints if ep.discarded]
+    if noisy:
+        out.append(
+            "Runs repeated because other programs took more than 0.25 cores meanwhile (the least "
+            "disturbed attempt is kept): " + ", ".join(noisy) + "."
+        )
+        out.append("")
     out.append(
         "Per-run req/s: "
         + "; ".join(f"{ep.name} " + ", ".join(_rate(r.rps) for r in ep.runs) for ep in results.endpoints)
@@ -181,7 +192,7 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
     for ep in results.endpoints:
         ceiling = results.ceilings.get(ep.name)
         if ceiling is None or not ceiling.runs:
-            rows.append([ep.name, _rate(ep.rps), "—", "—", "—", "—", ceiling.note if ceiling else "not run"])
+            rows.append([ep.name, _rate(ep.rps), "—", "—", "—", "—", "—", ceiling.note if ceiling else "not run"])
             continue
         ceiling_rps = _median([r.rps for r in ceiling.runs])
         app_statements, _ = ep.per_request()
@@ -193,15 +204,22 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
                 f"{ep.rps / ceiling_rps:.0%}" if ceiling_rps else "—",
                 _ms(_median([r.p50_ms for r in ceiling.runs])),
                 f"{app_statements:.1f} / {ceiling.statements_per_bundle:.1f}",
+                f"{_median(ceiling.other_cores):.2f}",
                 ceiling.note,
             ]
         )
     out += _table(
         ["endpoint", "HTTP req/s", "ceiling req/s", "HTTP ÷ ceiling", "ceiling p50 ms",
-         "statements per request: app / ceiling", "note"],
+         "statements per request: app / ceiling", "other programs' CPU (cores)", "note"],
         rows,
     )  # fmt: skip
 
+    repeated = [f"{c.name} {c.discarded}" for c in results.ceilings.values() if c.discarded]
+    if repeated:
+        out.append(
+            "Ceiling runs repeated because other programs took more than 0.25 cores: " + ", ".join(repeated) + "."
+        )
+        out.append("")
     out.append("### Exam generation against bank size")
     out.append("")
     rows = [
@@ -247,25 +265,32 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
 
     out.append("### Worker memory")
     out.append("")
-    w = results.worker
-    if w is None:
+    workers = [(label, w) for label, w in (("`python -m mathvidya.worker` (Procfile)", results.worker),
+               ("same, job modules imported before forking", results.worker_preloaded)) if w is not None]  # fmt: skip
+    if not workers:
         out.append("Not run.")
+        out.append("")
     else:
-        out += _table(
-            ["what", "value"],
-            [
-                ["jobs enqueued / finished / failed", f"{w.jobs_enqueued} / {w.jobs_finished} / {w.jobs_failed}"],
-                ["time to drain", f"{w.seconds:.1f} s"],
-                ["worker RSS idle → after jobs (peak)",
-                 f"{w.main_idle_kib / 1024:.0f} → {w.main_after_kib / 1024:.0f} MiB ({w.main_peak_kib / 1024:.0f})"],
-                ["scheduler process RSS (peak)", f"{w.scheduler_peak_kib / 1024:.0f} MiB"],
-                ["work horse RSS, peak / median of peaks", f"{w.horse_peak_kib / 1024:.0f} / "
-                 f"{w.horse_median_peak_kib / 1024:.0f} MiB ({w.horses_seen} horses sampled)"],
-                ["work horse PSS peak (shared pages split)", f"{w.horse_peak_pss_kib / 1024:.0f} MiB"],
-            ],
-        )  # fmt: skip
-        for note in w.notes:
-            out.append(f"- {note}")
+
+        def mib(kib: int) -> str:
+            return f"{kib / 1024:.0f}"
+
+        lines = [
+            ("jobs enqueued / finished / failed", lambda w: f"{w.jobs_enqueued} / {w.jobs_finished} / {w.jobs_failed}"),
+            ("time to drain (s)", lambda w: f"{w.seconds:.1f}"),
+            ("jobs per second", lambda w: f"{w.jobs_finished / w.seconds:.1f}" if w.seconds else "—"),
+            ("worker RSS MiB: idle → after jobs (peak)",
+             lambda w: f"{mib(w.main_idle_kib)} → {mib(w.main_after_kib)} ({mib(w.main_peak_kib)})"),
+            ("scheduler process RSS MiB (peak)", lambda w: mib(w.scheduler_peak_kib)),
+            ("work horse RSS MiB: peak / median of peaks",
+             lambda w: f"{mib(w.horse_peak_kib)} / {mib(w.horse_median_peak_kib)} ({w.horses_seen} sampled)"),
+            ("work horse PSS MiB peak (shared pages split)", lambda w: mib(w.horse_peak_pss_kib)),
+        ]  # fmt: skip
+        out += _table(["what"] + [label for label, _ in workers], [[name] + [f(w) for _, w in workers]
+                                                                     for name, f in lines])  # fmt: skip
+        for _, w in workers:
+            for note in w.notes:
+                out.append(f"- {note}")
         out.append("")
 
     out.append("### gunicorn worker class (GET exam)")

@@ -108,7 +108,7 @@ def _wait_ready(server: Process, timeout: float = 60.0) -> None:
         if server.process.poll() is not None:
             raise RuntimeError("gunicorn exited")
         try:
-            with urllib.request.urlopen(server.base_url + "/readyz", timeout=5) as response:
+            with urllib.request.urlopen(server.base_url + "/readyz", timeout=5) as response:  # noqa: S310 (loopback)
                 if response.status == 200:
                     return
         except (urllib.error.URLError, OSError):
@@ -117,8 +117,9 @@ def _wait_ready(server: Process, timeout: float = 60.0) -> None:
     raise RuntimeError("gunicorn never answered /readyz")
 
 
-def start_worker(env: dict[str, str], log_dir: Path) -> Process:
-    return _spawn("worker", procfile()["worker"], env, log_dir / "worker.log")
+def start_worker(env: dict[str, str], log_dir: Path, command: str | None = None) -> Process:
+    """The Procfile's worker line (or another command, for a comparison)."""
+    return _spawn("worker", command or procfile()["worker"], env, log_dir / f"worker-{time.monotonic_ns()}.log")
 
 
 def call(
@@ -126,13 +127,13 @@ def call(
 ) -> tuple[int, object]:
     """One request with urllib (smoke checks and sequential latency samples)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(base_url + path, data=data, method=method)
+    request = urllib.request.Request(base_url + path, data=data, method=method)  # noqa: S310 (loopback)
     if token:
         request.add_header("Authorization", f"Bearer {token}")
     if data is not None:
         request.add_header("Content-Type", "application/json")
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (loopback)
             raw = response.read()
             return response.status, json.loads(raw) if raw else None
     except urllib.error.HTTPError as error:

@@ -98,6 +98,7 @@ class CpuSnapshot:
     busy: int
     groups: dict[str, int]
     own: int
+    foreign: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -120,11 +121,26 @@ class CpuMeter:
 
     def snapshot(self) -> CpuSnapshot:
         busy, _ = machine_busy_ticks()
-        groups = {}
+        groups, ours = {}, set(process_tree(os.getpid()))
         for name, roots in self.groups.items():
             pids = {pid for root in roots() for pid in process_tree(root)}
+            ours |= pids
             groups[name] = sum(cpu_ticks(pid) for pid in pids)
-        return CpuSnapshot(time.monotonic(), busy, groups, _own_ticks())
+        foreign = {
+            int(entry): cpu_ticks(int(entry))
+            for entry in os.listdir("/proc")
+            if entry.isdigit() and int(entry) not in ours
+        }
+        return CpuSnapshot(time.monotonic(), busy, groups, _own_ticks(), foreign)
+
+    @staticmethod
+    def foreign_cores(before: CpuSnapshot, after: CpuSnapshot) -> float:
+        """Cores used by processes that are not ours and lived through the whole interval
+        (where our own short-lived processes, e.g. database backends that closed, would
+        otherwise count as other programs)."""
+        seconds = max(after.at - before.at, 1e-6)
+        ticks = sum(after.foreign[pid] - ticks for pid, ticks in before.foreign.items() if pid in after.foreign)
+        return max(ticks, 0) / CLK_TCK / seconds
 
     @staticmethod
     def between(before: CpuSnapshot, after: CpuSnapshot) -> CpuUse:

@@ -72,16 +72,20 @@ def _pending(conn: psycopg.Connection) -> int:
     ).fetchone()[0]
 
 
-def measure(env: dict[str, str], log_dir: Path, url: str, redis_url: str, cfg: BenchConfig) -> WorkerResult:
+def measure(
+    env: dict[str, str], log_dir: Path, url: str, redis_url: str, cfg: BenchConfig, *, preload: bool = False
+) -> WorkerResult:
+    """``preload``: run tools.bench.preloaded_worker instead of the Procfile line."""
     result = WorkerResult()
     redis = Redis.from_url(redis_url)
     clear_queues(redis)
     with psycopg.connect(url) as conn:
+        conn.execute("DELETE FROM bench.pool WHERE kind IN ('overdue', 'unassigned')")
         seed.seed_worker_pool(conn, cfg, cfg.worker_jobs)
         conn.commit()
         overdue = [r[0] for r in conn.execute("SELECT exam_id FROM bench.pool WHERE kind = 'overdue'")]
         unassigned = [r[0] for r in conn.execute("SELECT exam_id FROM bench.pool WHERE kind = 'unassigned'")]
-    worker = start_worker(env, log_dir)
+    worker = start_worker(env, log_dir, "python -m tools.bench.preloaded_worker" if preload else None)
     try:
         deadline = time.monotonic() + 60
         while not Worker.all(connection=redis) and time.monotonic() < deadline:
