@@ -37,7 +37,7 @@ def _flask_config(settings: Settings) -> dict:
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
-    logging_setup.configure_logging(settings.log_level)
+    logging_setup.configure_logging(settings.log_level, settings.log_format)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
     if settings.cors_origins:

@@ -151,6 +151,7 @@ def take_exam(
     exam_id = exam_service.start_exam(
         conn, settings, principal, template_id(student["student_class"], plan.template), started_at
     )
+    queries("demo").backdate_created_at(conn, exam_instance_id=exam_id)
     exam = exam_repository.get_exam(conn, exam_id)
     answers = _mcq_answers(exam, rng, plan.skill)
     if not finish:

@@ -1,6 +1,11 @@
 -- seed-demo only. The demo's past exams go through the real services at past instants,
--- but exam_instances.evaluated_at is stamped by a trigger with the database clock; this
--- puts it at the instant the demo exam was evaluated, so trends and recency read true.
+-- but two columns take the database clock: created_at (a default) and evaluated_at (a
+-- trigger). These put them at the demo's instants, so lists, trends and recency read true.
+
+-- name: backdate_created_at!
+UPDATE exam_instances
+SET created_at = started_at
+WHERE exam_instance_id = :exam_instance_id;
 
 -- name: backdate_evaluated_at!
 UPDATE exam_instances
