@@ -115,7 +115,7 @@ def answer_page_image(student_name: str, exam_name: str, page: int, numbers: lis
     image = Image.new("RGB", PAGE_SIZE, (252, 251, 245))
     draw = ImageDraw.Draw(image)
     title, body = ImageFont.load_default(size=34), ImageFont.load_default(size=30)
-    draw.text((80, 60), f"{student_name} — {exam_name} — page {page}", fill=(20, 20, 90), font=title)
+    draw.text((80, 60), f"{student_name}  /  {exam_name}  /  page {page}", fill=(20, 20, 90), font=title)
     for row, number in enumerate(numbers):
         top = PAGE_TOP + row * ROW_HEIGHT
         draw.line((60, top, PAGE_SIZE[0] - 60, top), fill=(180, 190, 220), width=2)
