@@ -131,9 +131,9 @@ def _student_history(conn: psycopg.Connection, settings: Settings, cast: DemoCas
     for plan in STUDENT_HISTORY:
         exam = take_exam(conn, settings, student, plan, exam_day(plan.days_ago, now))
         if exam["status"] != "evaluated":  # written answers: the teacher marks them next morning
-            mark_exam(conn, settings, cast, exam, plan.skill, next_morning(exam["submitted_at"]))
+            mark_exam(conn, settings, cast, exam, plan, next_morning(exam["submitted_at"]))
     yesterday = take_exam(conn, settings, student, BEING_MARKED, exam_day(BEING_MARKED.days_ago, now))
-    mark_exam(conn, settings, cast, yesterday, BEING_MARKED.skill, now - timedelta(minutes=20), submit=False)
+    mark_exam(conn, settings, cast, yesterday, BEING_MARKED, now - timedelta(minutes=20), submit=False)
     waiting = take_exam(conn, settings, student, WAITING, now - timedelta(minutes=100))
     assign_to_demo_teacher(conn, settings, cast, waiting["exam_instance_id"], now - timedelta(minutes=55))
     take_exam(conn, settings, student, IN_PROGRESS, now - timedelta(minutes=5), finish=False)

@@ -251,16 +251,17 @@ def mark_exam(
     settings: Settings,
     cast: DemoCast,
     exam: dict,
-    skill: float,
+    plan: PlannedExam,
     started_at: datetime,
     *,
     submit: bool = True,
 ) -> UUID:
-    """Assign to the demo teacher, start, stamp every page and (with ``submit``) mark."""
+    """Assign to the demo teacher, start, stamp every page and (with ``submit``) mark.
+    Marks are drawn from a generator seeded by the plan, so every seed gives the same."""
     exam_id = exam["exam_instance_id"]
     evaluation_id = assign_to_demo_teacher(conn, settings, cast, exam_id, exam["submitted_at"] + timedelta(minutes=1))
     evaluation_service.start_evaluation(conn, cast.teacher, evaluation_id, started_at)
-    marks = _marks(_written(exam), random.Random(str(exam_id)), skill)
+    marks = _marks(_written(exam), random.Random(f"marks:{plan.template}:{plan.days_ago}"), plan.skill)
     stamp_pages(conn, settings, cast, evaluation_id, exam, marks)
     if submit:
         completed_at = started_at + timedelta(minutes=40)
