@@ -84,6 +84,11 @@ def seed_demo_command():
     parent link, a plan, two months of exams, answer sheets to mark and classmates."""
     from mathvidya.demo import seed_demo
 
+    if _settings().is_production:
+        click.echo(
+            "error: seed-demo makes accounts whose password is published; it does not run in production", err=True
+        )
+        sys.exit(1)
     with job_connection(_settings().database_url) as conn:
         report = seed_demo(conn, _settings())
     for line in report:

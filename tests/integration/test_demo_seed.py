@@ -174,3 +174,15 @@ def test_demo_admin_dashboard_has_figures(demo_client):
     dashboard = demo_client.get("/api/v1/admin/dashboard", headers=_headers(admin)).get_json()
     assert dashboard["students"]
     assert dashboard["evaluations"]
+
+
+def test_seed_demo_refuses_to_run_in_production(app, settings):
+    from mathvidya.cli import seed_demo_command
+
+    production = create_app(replace(settings, env="production"))
+    try:
+        result = production.test_cli_runner().invoke(seed_demo_command)
+    finally:
+        production.extensions[POOL_KEY].close()
+    assert result.exit_code == 1
+    assert "does not run in production" in result.output
