@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: dev test lint format bench system-packages venv clean
+.PHONY: dev test lint format bench system-packages test-system-packages venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,10 +17,13 @@ venv: $(STAMP)
 system-packages:
 	@bash tools/ensure_system_packages.sh
 
+test-system-packages:
+	@bash tools/ensure_system_packages.sh --browser
+
 dev: system-packages venv
 	$(BIN)/python -m tools.devstack
 
-test: system-packages venv
+test: test-system-packages venv
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

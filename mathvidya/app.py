@@ -7,7 +7,7 @@ import importlib
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits
+from mathvidya import api_docs, db, error_handling, jwt_setup, logging_setup, rate_limits
 from mathvidya.config import Settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
@@ -25,8 +25,6 @@ def _flask_config(settings: Settings) -> dict:
         "OPENAPI_VERSION": "3.0.3",
         "OPENAPI_URL_PREFIX": "/",
         "OPENAPI_JSON_PATH": "api/v1/openapi.json",
-        "OPENAPI_SWAGGER_UI_PATH": "docs",
-        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         "API_SPEC_OPTIONS": {
             "security": [{"bearerAuth": []}],
             "info": {
@@ -39,7 +37,7 @@ def _flask_config(settings: Settings) -> dict:
 
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
-    logging_setup.configure_logging(settings.log_level)
+    logging_setup.configure_logging(settings.log_level, settings.log_format)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
     if settings.cors_origins:
@@ -54,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _register_extensions(app)
     limiter = rate_limits.init_app(app)
     _register_blueprints(api, limiter)
+    api_docs.init_app(app)  # /docs: Swagger UI from a pinned package, no outside host
     _register_cli(app)
     return app
 

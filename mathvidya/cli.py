@@ -80,11 +80,17 @@ def run_job_command(name, as_of, list_jobs):
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command():
-    """Demo data: one user of each role (passwords printed) and, later, a demo question bank."""
+    """Demo data: a question bank, a user of each role ready to try (passwords printed), a
+    parent link, a plan, two months of exams, answer sheets to mark and classmates."""
     from mathvidya.demo import seed_demo
 
+    if _settings().is_production:
+        click.echo(
+            "error: seed-demo makes accounts whose password is published; it does not run in production", err=True
+        )
+        sys.exit(1)
     with job_connection(_settings().database_url) as conn:
-        report = seed_demo(conn)
+        report = seed_demo(conn, _settings())
     for line in report:
         click.echo(line)
 

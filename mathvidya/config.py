@@ -13,6 +13,7 @@ DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
 TEST_RAZORPAY_KEY_ID = "rzp_test_mathvidya"
 TEST_RAZORPAY_KEY_SECRET = "rzp_test_secret_mathvidya"
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("json", "text")
 
 
 class ConfigurationError(RuntimeError):
@@ -35,6 +36,7 @@ class Settings:
     razorpay_key_secret: str = TEST_RAZORPAY_KEY_SECRET
     cors_origins: list[str] = field(default_factory=list)
     log_level: str = "INFO"
+    log_format: str = "json"  # or "text": one coloured line per event, for a person at a terminal
     pool_min_size: int = 1
     pool_max_size: int = 10
     auth_rate_limit: str = "30 per minute"
@@ -65,6 +67,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         razorpay_key_secret=env.get("RAZORPAY_KEY_SECRET", TEST_RAZORPAY_KEY_SECRET),
         cors_origins=[o.strip() for o in env.get("CORS_ORIGINS", "").split(",") if o.strip()],
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        log_format=_log_format(env, name),
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
@@ -72,6 +75,14 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if settings.is_production:
         _refuse_unsafe_production(env, settings)
     return settings
+
+
+def _log_format(env: dict[str, str] | os._Environ, environment: str) -> str:
+    """LOG_FORMAT, else text in development (a person reads it) and JSON elsewhere."""
+    chosen = env.get("LOG_FORMAT", "").strip().lower() or ("text" if environment == "development" else "json")
+    if chosen not in LOG_FORMATS:
+        raise ConfigurationError(f"LOG_FORMAT must be one of {LOG_FORMATS}, not {chosen!r}")
+    return chosen
 
 
 def _refuse_unsafe_production(env: dict[str, str] | os._Environ, settings: Settings) -> None:

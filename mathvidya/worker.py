@@ -18,10 +18,10 @@ from mathvidya.redis_client import client_for
 
 def main(argv: list[str]) -> None:
     settings = load_settings()
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     connection = client_for(settings.redis_url)
     worker = Worker(list(QUEUE_NAMES), connection=connection)
-    worker.work(with_scheduler=True, burst="--burst" in argv)
+    worker.work(with_scheduler=True, burst="--burst" in argv, logging_level=settings.log_level)
 
 
 if __name__ == "__main__":

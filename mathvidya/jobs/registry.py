@@ -8,6 +8,8 @@ missed run, and lets tests exercise time rules without waiting.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +23,7 @@ from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
 from mathvidya.insights.jobs import refresh_leaderboards
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
 
+log = logging.getLogger(__name__)
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
 
 
@@ -146,5 +149,13 @@ def run_job(name: str, as_of: datetime | None = None, settings: Settings | None 
 
 
 def run_periodic_job(name: str) -> int:
-    """The RQ entry point the clock enqueues (RQ needs an importable function and plain args)."""
-    return run_job(name)
+    """The RQ entry point the clock enqueues (RQ needs an importable function and plain args).
+    A run that found nothing to do is routine: DEBUG; one that did something: INFO."""
+    started = time.perf_counter()
+    touched = run_job(name)
+    log.log(
+        logging.INFO if touched else logging.DEBUG,
+        "periodic job done",
+        extra={"job": name, "rows_touched": touched, "duration_ms": round((time.perf_counter() - started) * 1000)},
+    )
+    return touched

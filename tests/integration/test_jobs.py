@@ -189,25 +189,3 @@ def test_create_user_cli_prints_the_new_id(settings):
             "SELECT count(*) FROM audit_logs WHERE event_type = 'user.created' AND resource_id = %s", (str(user_id),)
         ).fetchone()[0]
     assert role == "teacher" and audited == 1
-
-
-def test_seed_demo_is_idempotent_and_prints_passwords(settings):
-    runs = [
-        subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"],
-            cwd=ROOT,
-            env=_env(settings),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        for _ in range(2)
-    ]
-    assert all(r.returncode == 0 for r in runs), runs[0].stderr
-
-    def user_lines(output: str) -> list[str]:
-        return [line for line in output.splitlines() if "password:" in line]
-
-    assert user_lines(runs[0].stdout) == user_lines(runs[1].stdout)
-    assert "admin@demo.mathvidya.in" in runs[0].stdout
-    assert "questions: 0 added" in runs[1].stdout
