@@ -25,11 +25,22 @@ from mathvidya.config import Settings
 from tools.local_services import PostgresServer, create_bucket, free_port, redis_server, s3_server
 from tools.smtp_sink import SmtpSink
 
-# CI runs the property tests with fixed examples and no per-example deadline: a loaded
-# 2-core machine must not turn a slow example into a failure, and a red build must be
-# reproducible. Locally, hypothesis explores new examples on every run.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+# One profile for `make test`, locally and in CI alike: the same examples on every run
+# (derandomized, no example database), no per-example deadline (a loaded 2-core machine must
+# not turn a slow example into a failure), and a failure prints the blob that reproduces it.
+# `make test-random` loads "explore": fresh examples from a seed it prints.
+hypothesis_settings.register_profile("pinned", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("explore", deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pinned"))
+
+
+def pytest_report_header(config):
+    seed = config.getoption("hypothesis_seed", None)
+    profile = hypothesis_settings.get_current_profile_name()
+    if profile == "pinned":
+        return "hypothesis: profile 'pinned' (derandomized: the same examples on every run)"
+    return f"hypothesis: profile {profile!r}, seed {seed} (rerun with: make test-random SEED={seed})"
+
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DB = "mathvidya_template"
