@@ -125,7 +125,7 @@ def test_a_stamp_at_an_edge_or_corner_is_pulled_inside_and_shows_whole(kind, x, 
     # as large as in the middle of the page, give or take the anti-aliasing of a pixel or two
     assert abs((right - left) - (middle[2] - middle[0])) <= 2
     assert abs((bottom - top) - (middle[3] - middle[1])) <= 2
-    assert 0 <= left and right <= 300 and 0 <= top and bottom <= 300
+    assert left >= 0 and top >= 0 and right <= 300 and bottom <= 300
     reach = stamp_size(300, 300) * 1.5
     assert abs((left + right) / 2 - x * 300) <= reach and abs((top + bottom) / 2 - y * 300) <= reach
 
