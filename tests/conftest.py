@@ -154,6 +154,40 @@ def redis(redis_url):
 
 
 @pytest.fixture
+def frozen_business_clock():
+    """The business clock (mathvidya.business_time.now) held at the current instant for the
+    test, so a test that reads "today in India" agrees with the code even across midnight.
+    For a chosen instant use ``with business_time.frozen_at(instant):`` in the test."""
+    from mathvidya import business_time
+
+    with business_time.frozen_at(business_time.now()) as instant:
+        yield instant
+
+
+WORKER_REDIS_DB = 1  # the session's app uses database 0, the journey test 3
+
+
+@pytest.fixture
+def worker_redis_url(redis_server_proc):
+    """A Redis database of the test's own, emptied before and after, for a real RQ worker:
+    the worker then runs only the jobs this test queued, not every job earlier tests left."""
+    url = f"redis://127.0.0.1:{redis_server_proc.port}/{WORKER_REDIS_DB}"
+    client = redis_lib.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def worker_settings(settings, worker_redis_url) -> Settings:
+    """The session's settings with the worker's private Redis database (see worker_redis_url)."""
+    from dataclasses import replace
+
+    return replace(settings, redis_url=worker_redis_url)
+
+
+@pytest.fixture
 def db(database_url):
     """A connection to the app database whose changes are rolled back after the test."""
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
