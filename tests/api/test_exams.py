@@ -231,6 +231,7 @@ def test_answers_are_validated(client, world):
         [{"question_number": 3, "selected_choices": ["A"]}],  # a VSA
         [{"question_number": 1, "selected_choices": ["E"]}],  # not a label
         [{"question_number": 99, "selected_choices": ["A"]}],
+        [{"question_number": 1, "selected_choices": ["A"]}, {"question_number": 1, "selected_choices": ["B"]}],
     ):
         response = client.put(url, headers=world["student"]["headers"], json={"answers": answers})
         assert response.status_code == 422, answers
@@ -512,3 +513,24 @@ def test_another_students_exam_is_404_on_every_endpoint(client, make_user, world
         )
         assert response.status_code == 404, (method, path, response.status_code)
     assert client.get(f"/api/v1/exams/{exam_id}/results", headers=stranger_parent["headers"]).status_code == 404
+
+
+def test_the_linked_parent_may_read_the_exam_but_not_upload_for_it(client, world):
+    exam_id = _submitted_written_exam(client, world)
+    parent = world["parent"]
+    assert client.get(f"/api/v1/exams/{exam_id}", headers=parent["headers"]).status_code == 200
+    refused = client.get(f"/api/v1/exams/{exam_id}/upload-urls?page_count=1", headers=parent["headers"])
+    assert refused.status_code == 403 and refused.get_json()["error"] == "FORBIDDEN"
+
+
+def test_an_admin_reads_any_exam(client, make_user, world):
+    exam_id = start(client, world["student"], world["written"]).get_json()["exam_instance_id"]
+    response = client.get(f"/api/v1/exams/{exam_id}", headers=make_user("admin")["headers"])
+    assert response.status_code == 200 and response.get_json()["exam_instance_id"] == exam_id
+
+
+def test_confirming_an_exam_still_being_taken_is_409_and_changes_nothing(client, world):
+    exam_id = start(client, world["student"], world["written"]).get_json()["exam_instance_id"]
+    response = _confirm(client, world, exam_id, [], {}, unanswered=[3, 4])
+    assert response.status_code == 409 and response.get_json()["error"] == "INVALID_EXAM_STATE"
+    assert _exam_status(client, world, exam_id) == "in_progress"

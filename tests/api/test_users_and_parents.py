@@ -383,3 +383,41 @@ def test_admin_mapping_with_unknown_user_is_404(client, make_user):
         json={"parent_user_id": str(uuid.uuid4()), "student_user_id": str(student["user_id"])},
     )
     assert_refused(response, 404, "NOT_FOUND")
+
+
+def test_a_deactivated_user_is_reactivated_and_may_sign_in_again(client, make_user, settings):
+    admin, teacher = make_user("admin"), make_user("teacher")
+    url = f"/api/v1/admin/users/{teacher['user_id']}"
+    assert client.patch(url, json={"is_active": False}, headers=admin["headers"]).status_code == 200
+    again = client.patch(url, json={"is_active": True}, headers=admin["headers"])
+    assert again.status_code == 200 and again.get_json()["is_active"] is True
+    login = client.post("/api/v1/auth/login", json={"email": teacher["email"], "password": teacher["password"]})
+    assert login.status_code == 200
+    assert len(audit_rows(settings, "user.activated", teacher["user_id"])) == 1
+
+
+def test_a_role_change_to_student_needs_a_class_and_changes_nothing_without_one(client, make_user, settings):
+    admin, teacher = make_user("admin"), make_user("teacher")
+    url = f"/api/v1/admin/users/{teacher['user_id']}"
+    response = client.patch(url, json={"role": "student"}, headers=admin["headers"])
+    assert_refused(response, 422, "VALIDATION_ERROR", field="student_class")
+    assert user_row(settings, teacher["user_id"])["role"] == "teacher"
+    assert client.get("/api/v1/users/me", headers=teacher["headers"]).status_code == 200
+
+
+def test_a_parent_cannot_register_with_a_class(client, settings):
+    email = new_email("parent")
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": DEFAULT_PASSWORD,
+            "role": "parent",
+            "first_name": "P",
+            "last_name": "Q",
+            "student_class": "XII",
+        },
+    )
+    assert_refused(response, 422, "VALIDATION_ERROR", field="student_class")
+    with psycopg.connect(settings.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users WHERE email = %s", (email,)).fetchone()[0] == 0

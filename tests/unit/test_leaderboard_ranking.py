@@ -174,3 +174,21 @@ def test_digest_does_not_depend_on_the_input_order():
 )
 def test_display_name(first, last, initials, shown):
     assert display_name(first, last, initials) == shown
+
+
+def test_a_refresh_refuses_what_it_cannot_record_before_touching_the_database():
+    """Guards of the refresh: an unknown reason or class, a naive instant, an unknown rule
+    version are programming errors, refused before any query (no connection is needed)."""
+    from datetime import UTC, datetime
+
+    from mathvidya.insights import service
+
+    now = datetime.now(UTC)
+    with pytest.raises(ValueError, match="reason"):
+        service.refresh_class_leaderboard(None, "XII", now, reason="whim")
+    with pytest.raises(ValueError, match="timezone"):
+        service.refresh_inputs(None, "XII", datetime(2026, 1, 1), "manual")
+    with pytest.raises(ValueError, match="rule"):
+        service.rank_from_inputs(None, {"rule_version": "no-such-rule"})
+    with pytest.raises(ValueError, match="class"):
+        service.lock_class_refresh(None, "XI")
