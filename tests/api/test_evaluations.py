@@ -335,6 +335,14 @@ def test_admin_reassigns_an_open_evaluation_keeping_the_deadline(app, client, ma
         headers=admin["headers"],
     )
     assert not_teacher.status_code == 422
+    assert "teacher_user_id" in not_teacher.get_json()["details"]["fields"]
+    same = client.post(
+        f"/api/v1/admin/evaluations/{marking['evaluation_id']}/reassign",
+        json={"teacher_user_id": str(newcomer["user_id"])},
+        headers=admin["headers"],
+    )
+    assert same.status_code == 409 and same.get_json()["error"] == "CONFLICT"
+    assert client.get(url(marking), headers=newcomer["headers"]).status_code == 200
 
 
 def test_completed_evaluation_cannot_be_reassigned(client, make_user, marking):
