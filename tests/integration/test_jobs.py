@@ -219,3 +219,15 @@ def test_seed_demo_is_idempotent_and_prints_passwords(settings):
     assert user_lines(runs[0].stdout) == user_lines(runs[1].stdout)
     assert "admin@demo.mathvidya.in" in runs[0].stdout
     assert "questions: 0 added" in runs[1].stdout
+
+
+def test_a_job_already_waiting_is_not_queued_twice(worker_redis_url):
+    from mathvidya.queue import enqueue_unique, get_queue
+
+    queue = get_queue("default", worker_redis_url)
+    job_id = f"unique-{uuid.uuid4().hex}"
+    assert enqueue_unique(queue, "mathvidya.jobs.registry.run_periodic_job", job_id, "deliver-outbox") is True
+    assert enqueue_unique(queue, "mathvidya.jobs.registry.run_periodic_job", job_id, "deliver-outbox") is False
+    assert queue.job_ids == [job_id]
+    with pytest.raises(ValueError, match="unknown queue"):
+        get_queue("urgent", worker_redis_url)
