@@ -34,12 +34,17 @@ hypothesis_settings.register_profile("explore", deadline=None, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pinned"))
 
 
-def pytest_report_header(config):
-    seed = config.getoption("hypothesis_seed", None)
+def pytest_sessionstart(session):
+    """Say which examples the property tests run (printed even with -q)."""
+    seed = session.config.getoption("hypothesis_seed", None)
     profile = hypothesis_settings.get_current_profile_name()
     if profile == "pinned":
-        return "hypothesis: profile 'pinned' (derandomized: the same examples on every run)"
-    return f"hypothesis: profile {profile!r}, seed {seed} (rerun with: make test-random SEED={seed})"
+        line = "hypothesis: profile 'pinned' (derandomized: the same examples on every run)"
+    else:
+        line = f"hypothesis: profile {profile!r}, seed {seed} (rerun with: make test-random SEED={seed})"
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
 
 
 ROOT = Path(__file__).resolve().parent.parent
