@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
 
-.PHONY: dev test lint format bench system-packages test-system-packages venv clean
+.PHONY: dev test test-random lint format bench system-packages test-system-packages venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,8 +23,21 @@ test-system-packages:
 dev: system-packages venv
 	$(BIN)/python -m tools.devstack
 
+# The suite under coverage (child processes included), the same locally and in CI: property
+# tests use the pinned Hypothesis profile; the floor applies to branch coverage of mathvidya/
+# (only for the whole suite: PYTEST_ARGS selecting a part still prints the report).
+BRANCH_FLOOR ?= 92
 test: test-system-packages venv
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	rm -rf .local/coverage && mkdir -p .local/coverage
+	COVERAGE_RCFILE=tests/coverage.ini $(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.coverage_gate --branch-floor $(if $(PYTEST_ARGS),0,$(BRANCH_FLOOR))
+
+# Exploration: fresh Hypothesis examples from a printed seed (no coverage). A failure is
+# replayed with `make test-random SEED=<the printed seed>`.
+test-random: test-system-packages venv
+	@seed="$(SEED)"; seed="$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; \
+	echo "hypothesis seed: $$seed  (rerun: make test-random SEED=$$seed)"; \
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest --hypothesis-seed=$$seed $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

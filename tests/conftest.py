@@ -25,11 +25,27 @@ from mathvidya.config import Settings
 from tools.local_services import PostgresServer, create_bucket, free_port, redis_server, s3_server
 from tools.smtp_sink import SmtpSink
 
-# CI runs the property tests with fixed examples and no per-example deadline: a loaded
-# 2-core machine must not turn a slow example into a failure, and a red build must be
-# reproducible. Locally, hypothesis explores new examples on every run.
-hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
-hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
+# One profile for `make test`, locally and in CI alike: the same examples on every run
+# (derandomized, no example database), no per-example deadline (a loaded 2-core machine must
+# not turn a slow example into a failure), and a failure prints the blob that reproduces it.
+# `make test-random` loads "explore": fresh examples from a seed it prints.
+hypothesis_settings.register_profile("pinned", derandomize=True, database=None, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("explore", deadline=None, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "pinned"))
+
+
+def pytest_sessionstart(session):
+    """Say which examples the property tests run (printed even with -q)."""
+    seed = session.config.getoption("hypothesis_seed", None)
+    profile = hypothesis_settings.get_current_profile_name()
+    if profile == "pinned":
+        line = "hypothesis: profile 'pinned' (derandomized: the same examples on every run)"
+    else:
+        line = f"hypothesis: profile {profile!r}, seed {seed} (rerun with: make test-random SEED={seed})"
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DB = "mathvidya_template"
@@ -140,6 +156,40 @@ def client(app):
 @pytest.fixture
 def redis(redis_url):
     return redis_lib.Redis.from_url(redis_url)
+
+
+@pytest.fixture
+def frozen_business_clock():
+    """The business clock (mathvidya.business_time.now) held at the current instant for the
+    test, so a test that reads "today in India" agrees with the code even across midnight.
+    For a chosen instant use ``with business_time.frozen_at(instant):`` in the test."""
+    from mathvidya import business_time
+
+    with business_time.frozen_at(business_time.now()) as instant:
+        yield instant
+
+
+WORKER_REDIS_DB = 1  # the session's app uses database 0, the journey test 3
+
+
+@pytest.fixture
+def worker_redis_url(redis_server_proc):
+    """A Redis database of the test's own, emptied before and after, for a real RQ worker:
+    the worker then runs only the jobs this test queued, not every job earlier tests left."""
+    url = f"redis://127.0.0.1:{redis_server_proc.port}/{WORKER_REDIS_DB}"
+    client = redis_lib.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def worker_settings(settings, worker_redis_url) -> Settings:
+    """The session's settings with the worker's private Redis database (see worker_redis_url)."""
+    from dataclasses import replace
+
+    return replace(settings, redis_url=worker_redis_url)
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from uuid import UUID
 import psycopg
 from psycopg import errors as pg_errors
 
+from mathvidya import business_time
 from mathvidya.audit.service import record_event, record_event_now
 from mathvidya.authz import Principal, ensure_student_in_scope, student_in_scope
 from mathvidya.billing import entitlements, periods, repository
@@ -43,7 +44,7 @@ OVERLAP_CONSTRAINT = "subscriptions_no_overlapping_active"
 
 def billing_today(now: datetime | None = None) -> date:
     """Today's date in India, the calendar billing runs on."""
-    return periods.business_date(now or datetime.now(UTC))
+    return periods.business_date(now or business_time.now())
 
 
 def _hours(minutes: int | Decimal) -> float:

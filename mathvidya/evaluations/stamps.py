@@ -5,7 +5,8 @@ the same on every server whatever fonts are installed. Positions are fractions o
 as the teacher sees it: the page is first turned upright by its EXIF orientation (browsers
 show phone photos that way), so the copy is stored upright, without an orientation tag.
 A stamp's size follows the page's shorter side, so a stamp looks alike on a 1 MP phone
-photo and on a 300 dpi scan.
+photo and on a 300 dpi scan. A stamp placed at an edge is pulled inside just enough to show
+whole: clipped to a corner, a tick would not show at all.
 """
 
 from __future__ import annotations
@@ -118,13 +119,23 @@ def stamp_size(width: int, height: int) -> int:
     return max(MIN_STAMP_PX, round(min(width, height) * STAMP_FRACTION))
 
 
+def _centre_on_page(fraction: float, length: int, half: float) -> float:
+    """The stamp's centre in pixels along one side, kept ``half`` away from both edges."""
+    position = min(max(fraction, 0.0), 1.0) * length
+    if length <= 2 * half:
+        return length / 2
+    return min(max(position, half), length - half)
+
+
 def _draw_stamps(image: Image.Image, stamps: Sequence[Stamp]) -> None:
     draw = ImageDraw.Draw(image)
     size = stamp_size(*image.size)
     width = max(2, size // 8)
+    half = size / 2 + width / 2  # the shape's reach from its centre, line width included
     for stamp in stamps:
-        x, y = min(max(stamp.x, 0.0), 1.0), min(max(stamp.y, 0.0), 1.0)
-        pen = _Pen(draw, x * image.width, y * image.height, size / 2, width)
+        cx = _centre_on_page(stamp.x, image.width, half)
+        cy = _centre_on_page(stamp.y, image.height, half)
+        pen = _Pen(draw, cx, cy, size / 2, width)
         shape = SHAPES.get(stamp.kind)
         if shape is None:
             _labelled_box(pen, stamp.kind)

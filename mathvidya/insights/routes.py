@@ -9,7 +9,7 @@ from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
 from mathvidya.billing.service import billing_today
 from mathvidya.insights import service
@@ -105,5 +105,5 @@ class AdminDashboard(MethodView):
         day and type, teacher workload and working-hours turnaround, SLA compliance,
         subscriptions by plan (new, expiring within 7 days) and revenue in paise."""
         return service.admin_dashboard(
-            db.request_connection(), args.get("from_date"), args.get("to_date"), datetime.now(UTC)
+            db.request_connection(), args.get("from_date"), args.get("to_date"), business_time.now()
         )

@@ -4,7 +4,7 @@ own (period 2026-03-01 … 2026-03-07, India dates), the period rules, and the r
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from mathvidya import business_time
 from mathvidya.questions.template_defaults import default_templates
 from tests.factories import make_user
 
@@ -212,9 +213,14 @@ def test_a_period_without_activity_is_all_zero(world, known):
 
 
 def test_the_period_defaults_to_the_last_30_days(client, make_user):
-    body = client.get(URL, headers=make_user("admin")["headers"]).get_json()
-    today = datetime.now(UTC).astimezone(IST).date()
-    assert body["period"] == {"from": (today - timedelta(days=29)).isoformat(), "to": today.isoformat()}
+    admin = make_user("admin")
+    # one second before midnight in India (18:29:59 UTC): the period ends on the India date
+    with business_time.frozen_at(datetime(2026, 3, 10, 23, 59, 59, tzinfo=IST)):
+        body = client.get(URL, headers=admin["headers"]).get_json()
+    assert body["period"] == {"from": "2026-02-09", "to": "2026-03-10"}
+    with business_time.frozen_at(datetime(2026, 3, 11, 0, 0, 0, tzinfo=IST)):
+        body = client.get(URL, headers=admin["headers"]).get_json()
+    assert body["period"] == {"from": "2026-02-10", "to": "2026-03-11"}
     only_from = client.get(URL, query_string={"from": "2026-01-01"}, headers=make_user("admin")["headers"])
     assert only_from.get_json()["period"] == {"from": "2026-01-01", "to": "2026-01-30"}
 

@@ -280,7 +280,13 @@ def test_an_in_progress_evaluation_can_be_annotated(app, client, page_world):
             "UPDATE evaluations SET status = 'in_progress', started_at = now() WHERE evaluation_id = %s",
             (page_world["evaluation_id"],),
         )
-    response = post(
-        client, page_world, {"page_number": 3, "annotations": [{"type": "stamp", "stamp": "tick", "x": 0.5, "y": 0.5}]}
-    )
-    assert response.status_code == 200
+    stamps = [{"type": "stamp", "stamp": "tick", "x": 0.5, "y": 0.5}]
+    response = post(client, page_world, {"page_number": 3, "annotations": stamps})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["annotation_data"] == stamps
+    assert stored(app, page_world, 3)["annotation_data"] == stamps
+    with connect(app) as conn:
+        status = conn.execute(
+            "SELECT status FROM evaluations WHERE evaluation_id = %s", (page_world["evaluation_id"],)
+        ).fetchone()["status"]
+    assert status == "in_progress"

@@ -73,10 +73,25 @@ def test_student_registration_requires_a_class(client):
     assert "student_class" in response.get_json()["details"]["fields"]
 
 
-def test_short_password_is_refused(client):
-    response, _ = register(client, password="short")
+@pytest.mark.parametrize(
+    "password",
+    ["short", "x" * 7, "a1" * 64 + "b", "aaaaaaaaaaaa", "abababababab", "        "],
+    ids=["short", "seven", "129-characters", "one-character", "two-characters", "blank"],
+)
+def test_too_short_too_long_or_too_simple_passwords_are_refused_and_nothing_is_created(client, settings, password):
+    response, body = register(client, password=password)
     assert response.status_code == 422
+    assert response.get_json()["error"] == "VALIDATION_ERROR"
     assert "password" in response.get_json()["details"]["fields"]
+    with psycopg.connect(settings.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users WHERE email = %s", (body["email"],)).fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("password", ["abc" + "d" * 5, "x" * 125 + "abc"], ids=["8-characters", "128-characters"])
+def test_passwords_at_the_length_limits_are_accepted(client, password):
+    response, body = register(client, password=password)
+    assert response.status_code == 201, response.get_json()
+    assert login(client, body["email"], password).status_code == 200
 
 
 def test_email_is_unique_case_insensitively(client):
@@ -172,6 +187,24 @@ def test_logout_revokes_refresh_and_access_tokens_at_once(client):
     assert client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]}).status_code == 401
     # Another device's session is untouched.
     assert client.get("/api/v1/users/me", headers=bearer(other["access_token"])).status_code == 200
+
+
+def test_logout_with_another_users_refresh_token_is_refused_and_ends_no_session(client):
+    _, mine = register(client)
+    _, theirs = register(client)
+    my_tokens = login(client, mine["email"]).get_json()
+    their_tokens = login(client, theirs["email"]).get_json()
+    out = client.post(
+        "/api/v1/auth/logout",
+        json={"refresh_token": their_tokens["refresh_token"]},
+        headers=bearer(my_tokens["access_token"]),
+    )
+    assert out.status_code == 401 and out.get_json()["error"] == "UNAUTHENTICATED"
+    # both sessions are untouched: theirs was not mine to end, and mine was not named
+    assert client.get("/api/v1/users/me", headers=bearer(their_tokens["access_token"])).status_code == 200
+    assert client.get("/api/v1/users/me", headers=bearer(my_tokens["access_token"])).status_code == 200
+    refreshed = client.post("/api/v1/auth/refresh", json={"refresh_token": their_tokens["refresh_token"]})
+    assert refreshed.status_code == 200
 
 
 def test_garbage_and_missing_tokens_answer_401_in_the_error_shape(client):
@@ -270,9 +303,21 @@ def test_password_reset_sets_new_password_and_ends_every_session(client, setting
     assert reused.status_code == 400 and reused.get_json()["error"] == "TOKEN_INVALID"
 
 
-def test_password_reset_request_does_not_reveal_accounts(client):
-    response = client.post("/api/v1/auth/password-reset/request", json={"email": new_email("ghost")})
-    assert response.status_code == 202
+def _outbox_count(settings, email: str) -> int:
+    with psycopg.connect(settings.database_url) as conn:
+        return conn.execute("SELECT count(*) FROM email_outbox WHERE to_address = %s", (email,)).fetchone()[0]
+
+
+def test_password_reset_request_does_not_reveal_accounts(client, settings):
+    _, known = register(client)
+    ghost = new_email("ghost")
+    for_known = client.post("/api/v1/auth/password-reset/request", json={"email": known["email"]})
+    for_ghost = client.post("/api/v1/auth/password-reset/request", json={"email": ghost})
+    # the same answer whether or not the account exists; only the real account gets mail
+    assert (for_ghost.status_code, for_ghost.get_data()) == (for_known.status_code, for_known.get_data())
+    assert for_ghost.status_code == 202
+    assert _outbox_count(settings, ghost) == 0
+    assert _reset_token(settings, known["email"])
 
 
 def test_expired_reset_token_is_refused(client, settings):
@@ -288,4 +333,7 @@ def test_expired_reset_token_is_refused(client, settings):
     response = client.post(
         "/api/v1/auth/password-reset/confirm", json={"token": token, "new_password": "brand-new-pass"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 400 and response.get_json()["error"] == "TOKEN_INVALID"
+    # nothing changed: the old password still signs in, the new one does not
+    assert login(client, body["email"]).status_code == 200
+    assert login(client, body["email"], "brand-new-pass").status_code == 401

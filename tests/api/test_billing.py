@@ -91,7 +91,7 @@ def test_me_without_a_subscription_is_200_with_nulls(client, make_user):
     assert body["leaderboard_eligible"] is False and body["period_resets_on"] is None
 
 
-def test_me_shows_the_subscription_and_this_periods_usage(client, make_user, admin):
+def test_me_shows_the_subscription_and_this_periods_usage(client, make_user, admin, frozen_business_clock):
     student = make_user("student")
     granted = grant(client, admin, student, "premium")
     today = service.billing_today()

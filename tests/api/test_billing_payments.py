@@ -141,7 +141,7 @@ def test_idempotency_key_returns_the_first_order(client, make_user, settings):
 # --- verification ---------------------------------------------------------------------
 
 
-def test_valid_signature_activates_the_subscription_once(client, make_user, settings):
+def test_valid_signature_activates_the_subscription_once(client, make_user, settings, frozen_business_clock):
     student = make_user("student")
     created = order(client, student, student, "premium", "annual").get_json()
     payment_id = "pay_" + uuid.uuid4().hex[:14]

@@ -168,7 +168,18 @@ def test_bad_marks_are_422_and_nothing_is_saved(app, client, marking, marks, fie
         )
 
 
-def test_long_comment_is_422(client, marking):
+def _marks_saved(app, marking) -> int:
+    with connect(app) as conn:
+        return conn.execute(
+            "SELECT count(*) AS n FROM question_marks WHERE evaluation_id = %s", (marking["evaluation_id"],)
+        ).fetchone()["n"]
+
+
+def _evaluation_status(client, marking) -> str:
+    return client.get(url(marking), headers=marking["teacher"]["headers"]).get_json()["status"]
+
+
+def test_long_comment_is_422(app, client, marking):
     response = client.post(
         url(marking, "/submit"),
         headers=marking["teacher"]["headers"],
@@ -179,7 +190,67 @@ def test_long_comment_is_422(client, marking):
             ]
         },
     )
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.get_json()["error"] == "VALIDATION_ERROR"
+    assert "teacher_comment" in json.dumps(response.get_json()["details"]["fields"])
+    assert _marks_saved(app, marking) == 0
+    assert _evaluation_status(client, marking) == "assigned"
+
+
+def test_the_same_question_marked_twice_is_422_and_nothing_is_saved(app, client, marking):
+    response = client.post(
+        url(marking, "/submit"),
+        headers=marking["teacher"]["headers"],
+        json={
+            "question_marks": [
+                {"question_number": 3, "marks_awarded": 1},
+                {"question_number": 4, "marks_awarded": 3},
+                {"question_number": 3, "marks_awarded": 2},
+            ]
+        },
+    )
+    assert response.status_code == 422 and response.get_json()["error"] == "VALIDATION_ERROR"
+    assert response.get_json()["details"]["fields"] == {
+        "question_marks.2.question_number": ["question 3 is marked twice"]
+    }
+    assert _marks_saved(app, marking) == 0
+    assert _evaluation_status(client, marking) == "assigned"
+
+
+def test_starting_an_already_started_evaluation_changes_nothing(app, client, marking):
+    headers = marking["teacher"]["headers"]
+    first = client.post(url(marking, "/start"), headers=headers)
+    again = client.post(url(marking, "/start"), headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.get_json() == first.get_json()
+    assert again.get_json()["status"] == "in_progress"
+    with connect(app) as conn:
+        started_events = conn.execute(
+            "SELECT count(*) AS n FROM audit_logs WHERE event_type = 'evaluation.started' AND resource_id = %s",
+            (str(marking["evaluation_id"]),),
+        ).fetchone()["n"]
+    assert started_events == 1
+
+
+def test_starting_a_completed_evaluation_is_409_and_changes_nothing(app, client, marking):
+    headers = marking["teacher"]["headers"]
+    client.post(url(marking, "/start"), headers=headers)
+    submitted = client.post(
+        url(marking, "/submit"),
+        headers=headers,
+        json={
+            "question_marks": [{"question_number": 3, "marks_awarded": 1}, {"question_number": 4, "marks_awarded": 3}]
+        },
+    )
+    assert submitted.status_code == 200, submitted.get_json()
+    response = client.post(url(marking, "/start"), headers=headers)
+    assert response.status_code == 409 and response.get_json()["error"] == "EVALUATION_ALREADY_SUBMITTED"
+    with connect(app) as conn:
+        row = conn.execute(
+            "SELECT status, completed_at, total_manual_marks FROM evaluations WHERE evaluation_id = %s",
+            (marking["evaluation_id"],),
+        ).fetchone()
+    assert row["status"] == "completed" and row["completed_at"] is not None
+    assert row["total_manual_marks"] == 4
 
 
 def test_missing_marks_is_evaluation_incomplete(client, marking):
@@ -264,6 +335,14 @@ def test_admin_reassigns_an_open_evaluation_keeping_the_deadline(app, client, ma
         headers=admin["headers"],
     )
     assert not_teacher.status_code == 422
+    assert "teacher_user_id" in not_teacher.get_json()["details"]["fields"]
+    same = client.post(
+        f"/api/v1/admin/evaluations/{marking['evaluation_id']}/reassign",
+        json={"teacher_user_id": str(newcomer["user_id"])},
+        headers=admin["headers"],
+    )
+    assert same.status_code == 409 and same.get_json()["error"] == "CONFLICT"
+    assert client.get(url(marking), headers=newcomer["headers"]).status_code == 200
 
 
 def test_completed_evaluation_cannot_be_reassigned(client, make_user, marking):

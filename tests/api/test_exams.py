@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import subprocess
 import sys
-import threading
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 import requests
 
 from mathvidya.jobs.registry import run_job
+from tests.concurrency import run_at_once
 from tests.exam_fixtures import (
     connect,
     exams_used,
@@ -25,6 +24,7 @@ from tests.exam_fixtures import (
     private_unit,
     section,
 )
+from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2048
@@ -156,19 +156,15 @@ def test_concurrent_starts_never_exceed_the_limit(app, make_user, link_parent, w
     student = make_user("student")
     link_parent(world["parent"], student)
     give_subscription(app, student, "basic")  # 5 exams a month
-    statuses, barrier = [], threading.Barrier(12)
+    # no more threads than the app's pool has connections: a thread waiting for a
+    # connection would measure the pool, not the quota rule
+    attempts = app.config["SETTINGS"].pool_max_size
 
     def attempt():
-        client = app.test_client()
-        barrier.wait()
-        statuses.append(start(client, student, world["mcq_only"]).status_code)
+        return start(app.test_client(), student, world["mcq_only"]).status_code
 
-    threads = [threading.Thread(target=attempt) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(statuses) == [201] * 5 + [403] * 7
+    statuses = run_at_once(attempts, attempt)
+    assert sorted(statuses) == [201] * 5 + [403] * (attempts - 5)
     assert exams_used(app, student) == 5
     with connect(app) as conn:
         assert (
@@ -180,15 +176,6 @@ def test_concurrent_starts_never_exceed_the_limit(app, make_user, link_parent, w
 
 
 # --- taking --------------------------------------------------------------------------------------
-
-
-def _set_correct(app, exam_id, number_to_labels):
-    """The test's own answer key: read from the stored snapshot."""
-    with connect(app) as conn:
-        snapshot = conn.execute(
-            "SELECT exam_snapshot FROM exam_instances WHERE exam_instance_id = %s", (exam_id,)
-        ).fetchone()["exam_snapshot"]
-    return {q["question_number"]: q["mcq_correct_choices"] for q in snapshot["questions"]}
 
 
 def test_autosave_and_submit_score_exact_sets(app, client, world):
@@ -244,10 +231,16 @@ def test_answers_are_validated(client, world):
         [{"question_number": 3, "selected_choices": ["A"]}],  # a VSA
         [{"question_number": 1, "selected_choices": ["E"]}],  # not a label
         [{"question_number": 99, "selected_choices": ["A"]}],
+        [{"question_number": 1, "selected_choices": ["A"]}, {"question_number": 1, "selected_choices": ["B"]}],
     ):
         response = client.put(url, headers=world["student"]["headers"], json={"answers": answers})
         assert response.status_code == 422, answers
-    assert client.put(url, headers=world["student"]["headers"], json={"answers": "A"}).status_code == 422
+        assert response.get_json()["error"] == "VALIDATION_ERROR"
+        assert response.get_json()["details"]["fields"], answers
+    not_a_list = client.put(url, headers=world["student"]["headers"], json={"answers": "A"})
+    assert not_a_list.status_code == 422 and "answers" in not_a_list.get_json()["details"]["fields"]
+    view = client.get(f"/api/v1/exams/{exam['exam_instance_id']}", headers=world["student"]["headers"]).get_json()
+    assert view["answers"] == [] and view["status"] == "in_progress"
 
 
 def test_parent_and_student_do_not_see_answers_before_submission(client, world):
@@ -292,32 +285,28 @@ def test_after_time_is_over_the_student_is_refused_and_the_sweep_submits(app, cl
     assert audit_count(app, "exam.auto_submitted", exam_id) == 1
 
 
-def test_auto_submit_job_runs_on_a_real_worker(app, client, world, redis):
+def test_auto_submit_job_runs_on_a_real_worker(app, client, world, worker_settings):
+    from redis import Redis
     from rq import Queue
 
     exam = start(client, world["student"], world["mcq_only"]).get_json()
     exam_id = exam["exam_instance_id"]
     _expire(app, exam_id)
-    settings = app.config["SETTINGS"]
-    Queue("default", connection=redis).enqueue("mathvidya.exams.jobs.auto_submit_exam_job", exam_id)
-    env = {
-        **os.environ,
-        "MATHVIDYA_ENV": "test",
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "LOG_LEVEL": "WARNING",
-    }
-    result = subprocess.run(
-        [sys.executable, "-m", "mathvidya.worker", "--burst"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
+    with Redis.from_url(worker_settings.redis_url) as worker_redis:
+        job = Queue("default", connection=worker_redis).enqueue("mathvidya.exams.jobs.auto_submit_exam_job", exam_id)
+        result = subprocess.run(
+            [sys.executable, "-m", "mathvidya.worker", "--burst"],
+            cwd=ROOT,
+            env=process_env(worker_settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert job.get_status(refresh=True) == "finished", result.stderr
     view = client.get(f"/api/v1/exams/{exam_id}", headers=world["student"]["headers"]).get_json()
     assert view["status"] == "evaluated"
+    assert audit_count(app, "exam.auto_submitted", exam_id) == 1
 
 
 # --- uploads -------------------------------------------------------------------------------------
@@ -387,29 +376,75 @@ def test_missing_page_is_refused(client, world):
     assert response.get_json()["details"]["page"] == 2
 
 
-def test_six_megabyte_page_is_refused(app, client, world):
+def _exam_status(client, world, exam_id) -> str:
+    return client.get(f"/api/v1/exams/{exam_id}", headers=world["student"]["headers"]).get_json()["status"]
+
+
+def _put_page_directly(app, world, exam_id: str, page: int, data: bytes) -> None:
+    """Straight into the bucket, past the signed form's policy (as a lax S3-compatible store would)."""
+    from mathvidya.storage import storage_for
+
+    key = f"answer-sheets/{exam_id}/{world['student']['user_id']}/{page}"
+    storage_for(app.config["SETTINGS"]).put(key, data, "image/jpeg")
+
+
+def test_the_signed_form_caps_a_page_at_the_size_limit(client, world):
     exam_id = _submitted_written_exam(client, world)
-    big = JPEG + b"\x00" * (6 * 1024 * 1024)
-    targets = client.get(
-        f"/api/v1/exams/{exam_id}/upload-urls?page_count=1", headers=world["student"]["headers"]
-    ).get_json()["upload_urls"]
-    # The signed policy caps the size (S3 enforces it; the local test endpoint does not) …
-    policy = json.loads(base64.b64decode(targets[0]["fields"]["policy"]))
+    body = client.get(f"/api/v1/exams/{exam_id}/upload-urls?page_count=1", headers=world["student"]["headers"])
+    assert body.get_json()["max_size_bytes"] == 5 * 1024 * 1024
+    policy = json.loads(base64.b64decode(body.get_json()["upload_urls"][0]["fields"]["policy"]))
     assert ["content-length-range", 1, 5 * 1024 * 1024] in policy["conditions"]
-    # … and confirmation refuses an oversized page whatever let it in.
-    requests.post(targets[0]["url"], data=targets[0]["fields"], files={"file": ("p.jpg", big)}, timeout=30)
+
+
+def test_confirmation_itself_refuses_a_page_over_the_size_limit(app, client, world):
+    """The app's own check, whatever let the page in: one byte over the limit is refused."""
+    exam_id = _submitted_written_exam(client, world)
+    limit = 5 * 1024 * 1024
+    _put_page_directly(app, world, exam_id, 1, JPEG + b"\x00" * (limit + 1 - len(JPEG)))
     response = _confirm(client, world, exam_id, [1], {"1": [3, 4]})
     assert response.status_code == 422 and response.get_json()["error"] == "UPLOAD_TOO_LARGE"
+    assert response.get_json()["details"] == {"page": 1, "size_bytes": limit + 1, "max_bytes": limit}
+    assert _exam_status(client, world, exam_id) == "submitted_mcq"
+    # exactly at the limit is accepted
+    _put_page_directly(app, world, exam_id, 1, JPEG + b"\x00" * (limit - len(JPEG)))
+    accepted = _confirm(client, world, exam_id, [1], {"1": [3, 4]})
+    assert accepted.status_code == 200, accepted.get_json()
+    assert accepted.get_json()["status"] == "pending_evaluation"
 
 
-def test_every_written_question_must_be_on_a_page_or_declared_unanswered(client, world):
+@pytest.mark.parametrize(
+    ("pages", "mapping", "unanswered", "field", "message"),
+    [
+        ([1, 1], {"1": [3, 4]}, [], "pages_uploaded", "must not repeat"),
+        ([1], {"1": [3], "2": [4]}, [], "page_question_mapping.2", "is not one of pages_uploaded"),
+        ([1], {"1": [1, 3, 4]}, [], "page_question_mapping.1", "not written questions of this exam: [1]"),
+        ([1], {"1": [3, 4]}, [9], "unanswered_questions", "not written questions of this exam: [9]"),
+        ([1], {"1": [3, 4]}, [4], "unanswered_questions", "also mapped to a page: [4]"),
+        ([1], {"1": [3]}, [], "page_question_mapping", "neither on a page nor declared unanswered: [4]"),
+        ([], {}, [3], "pages_uploaded", "at least one page is needed"),
+    ],
+    ids=[
+        "repeated-page",
+        "mapping-to-a-page-not-uploaded",
+        "mapping-a-question-that-is-not-written",
+        "unanswered-question-that-is-not-written",
+        "unanswered-and-mapped",
+        "written-question-left-out",
+        "no-pages-while-something-is-answered",
+    ],
+)
+def test_each_confirmation_rule_is_a_422_on_its_field_and_changes_nothing(
+    app, client, world, pages, mapping, unanswered, field, message
+):
     exam_id = _submitted_written_exam(client, world)
     _upload(client, world, exam_id, {1: JPEG})
-    response = _confirm(client, world, exam_id, [1], {"1": [3]})
-    assert response.status_code == 422
-    assert "page_question_mapping" in response.get_json()["details"]["fields"]
-    ok = _confirm(client, world, exam_id, [1], {"1": [3]}, unanswered=[4])
-    assert ok.status_code == 200
+    response = _confirm(client, world, exam_id, pages, mapping, unanswered)
+    assert response.status_code == 422 and response.get_json()["error"] == "VALIDATION_ERROR"
+    fields = response.get_json()["details"]["fields"]
+    assert field in fields, fields
+    assert any(message in text for text in fields[field]), fields[field]
+    assert _exam_status(client, world, exam_id) == "submitted_mcq"
+    assert audit_count(app, "exam.uploaded", exam_id) == 0
 
 
 def test_upload_before_the_mcq_part_is_409(client, world):
@@ -478,3 +513,24 @@ def test_another_students_exam_is_404_on_every_endpoint(client, make_user, world
         )
         assert response.status_code == 404, (method, path, response.status_code)
     assert client.get(f"/api/v1/exams/{exam_id}/results", headers=stranger_parent["headers"]).status_code == 404
+
+
+def test_the_linked_parent_may_read_the_exam_but_not_upload_for_it(client, world):
+    exam_id = _submitted_written_exam(client, world)
+    parent = world["parent"]
+    assert client.get(f"/api/v1/exams/{exam_id}", headers=parent["headers"]).status_code == 200
+    refused = client.get(f"/api/v1/exams/{exam_id}/upload-urls?page_count=1", headers=parent["headers"])
+    assert refused.status_code == 403 and refused.get_json()["error"] == "FORBIDDEN"
+
+
+def test_an_admin_reads_any_exam(client, make_user, world):
+    exam_id = start(client, world["student"], world["written"]).get_json()["exam_instance_id"]
+    response = client.get(f"/api/v1/exams/{exam_id}", headers=make_user("admin")["headers"])
+    assert response.status_code == 200 and response.get_json()["exam_instance_id"] == exam_id
+
+
+def test_confirming_an_exam_still_being_taken_is_409_and_changes_nothing(client, world):
+    exam_id = start(client, world["student"], world["written"]).get_json()["exam_instance_id"]
+    response = _confirm(client, world, exam_id, [], {}, unanswered=[3, 4])
+    assert response.status_code == 409 and response.get_json()["error"] == "INVALID_EXAM_STATE"
+    assert _exam_status(client, world, exam_id) == "in_progress"

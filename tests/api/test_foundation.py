@@ -33,6 +33,27 @@ def test_readyz_is_503_naming_redis_when_redis_is_down(settings):
     assert response.get_json()["checks"] == {"postgresql": "ok", "redis": "unavailable"}
 
 
+def test_readyz_is_503_naming_postgresql_when_postgresql_is_down(settings):
+    """An app whose database does not answer (nothing listens on its port) is not ready;
+    /healthz still says the process is up."""
+    from dataclasses import replace
+
+    from mathvidya.db import POOL_KEY
+    from tools.local_services import free_port
+
+    dead_postgres = replace(settings, database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/mathvidya")
+    app = create_app(dead_postgres)
+    try:
+        client = app.test_client()
+        response = client.get("/readyz")
+        assert response.status_code == 503
+        body = response.get_json()
+        assert body["checks"] == {"postgresql": "unavailable", "redis": "ok"}
+        assert client.get("/healthz").status_code == 200
+    finally:
+        app.extensions[POOL_KEY].close()
+
+
 def test_every_response_carries_a_request_id_and_echoes_the_clients(client):
     assert len(client.get("/healthz").headers["X-Request-ID"]) >= 16
     sent = "req-" + uuid.uuid4().hex

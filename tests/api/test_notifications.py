@@ -156,10 +156,17 @@ def test_invalid_list_queries_are_422(client, student, query):
 
 
 @pytest.mark.parametrize("role", ["student", "parent", "teacher", "admin"])
-def test_every_role_has_an_inbox(client, make_user, role):
-    user = make_user(role)
-    assert client.get(URL, headers=user["headers"]).status_code == 200
-    assert client.post(f"{URL}/read-all", headers=user["headers"]).status_code == 200
+def test_every_role_has_an_inbox(client, make_user, settings, role):
+    user, other = make_user(role), make_user(role)
+    _notify(settings, user, n=1)
+    _notify(settings, other, n=2)
+    inbox = client.get(URL, headers=user["headers"])
+    assert inbox.status_code == 200
+    body = inbox.get_json()
+    assert ([item["title"] for item in body["items"]], body["unread_count"]) == (["title 1"], 1)
+    read = client.post(f"{URL}/read-all", headers=user["headers"])
+    assert read.status_code == 200 and read.get_json() == {"marked_read": 1, "unread_count": 0}
+    assert client.get(URL, headers=other["headers"]).get_json()["unread_count"] == 1
 
 
 # --- e-mail opt-out ----------------------------------------------------------------------------

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
-EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+# per operation and role: four roles at 4 cost about what two roles at 6 did
+EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "4"))
 
 
 def test_openapi_document_is_valid(client):
@@ -29,16 +31,18 @@ def _fuzz(operation, headers):
     run()
 
 
-def test_no_server_errors_and_responses_match_the_schema(app, make_user):
+@pytest.mark.parametrize("role", ["student", "parent", "teacher", "admin"])
+def test_no_server_errors_and_responses_match_the_schema(app, make_user, role):
+    """Every operation, fuzzed with each role's token: a refusal is fine, a 500 or a response
+    that breaks its own documented schema is not."""
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    tokens = {role: make_user(role)["headers"] for role in ("student", "admin")}
+    headers = make_user(role)["headers"]
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) > 50
     failures = []
     for operation in operations:
-        for role, headers in tokens.items():
-            try:
-                _fuzz(operation, headers)
-            except Exception as exc:  # collect every operation's failure, then report them all
-                failures.append(f"{role} {operation.method.upper()} {operation.path}: {str(exc)[:600]}")
+        try:
+            _fuzz(operation, headers)
+        except Exception as exc:  # collect every operation's failure, then report them all
+            failures.append(f"{role} {operation.method.upper()} {operation.path}: {str(exc)[:600]}")
     assert failures == [], "\n\n".join(failures)

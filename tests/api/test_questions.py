@@ -285,7 +285,9 @@ def test_edits_are_validated_on_the_whole_question(client, admin):
 def test_a_teachers_edit_of_an_active_question_returns_it_to_draft(client, teacher, admin, approval_setting):
     approval_setting(True)
     draft = create(client, teacher, written())
-    client.post(f"{BASE}/{draft['question_id']}/approve", headers=admin["headers"])
+    approved = client.post(f"{BASE}/{draft['question_id']}/approve", headers=admin["headers"])
+    assert approved.status_code == 200, approved.get_json()
+    assert approved.get_json()["status"] == "active"
     edited = client.patch(f"{BASE}/{draft['question_id']}", json={"topic": "Roots"}, headers=teacher["headers"])
     assert edited.status_code == 200
     assert edited.get_json()["status"] == "draft"

@@ -15,8 +15,9 @@ from openpyxl import Workbook
 from tests.factories import make_user as factory_make_user
 
 URL = "/api/v1/questions/import"
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT.parent / "shared" / "data" / "xii-mcq-sample.csv"
+# 26 Class XII MCQs, two per unit, then the first question's text again with other options
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "xii-mcq-sample.csv"
+SAMPLE_ROWS = 27
 HEADER = [
     "Class",
     "Chapter/Unit",
@@ -246,27 +247,25 @@ def test_students_cannot_import(client, make_user):
     assert post_file(client, student, csv_bytes([]), "x.csv", dry_run=True).status_code == 403
 
 
-def test_the_shared_sample_imports_260_drafts_then_only_duplicates(fresh_app, fresh_database_url):
-    if not SAMPLE.exists():
-        pytest.skip(f"the shared sample is not beside the clone ({SAMPLE})")
+def test_the_sample_sheet_imports_every_row_as_a_draft_then_only_duplicates(fresh_app, fresh_database_url):
     client = fresh_app.test_client()
     teacher = factory_make_user(fresh_app, "teacher")
     data = SAMPLE.read_bytes()
 
     dry = post_file(client, teacher, data, SAMPLE.name, dry_run=True).get_json()
-    assert (dry["total_rows"], dry["valid_rows"], dry["errors"], dry["importable"]) == (260, 260, [], 260)
-    # three questions of the sample repeat an earlier one's text (with other options): kept, but flagged
-    assert [w["row"] for w in dry["warnings"]] == [177, 183, 184]
+    assert (dry["total_rows"], dry["valid_rows"], dry["errors"], dry["importable"]) == (27, 27, [], 27)
+    # the last question repeats the first one's text (with other options): kept, but flagged
+    assert [w["row"] for w in dry["warnings"]] == [SAMPLE_ROWS + 1]
 
     first = post_file(client, teacher, data, SAMPLE.name, dry_run=False).get_json()
-    assert (first["imported"], first["duplicates"], first["errors"]) == (260, 0, [])
+    assert (first["imported"], first["duplicates"], first["errors"]) == (27, 0, [])
     with psycopg.connect(fresh_database_url) as conn:
         counts = conn.execute("SELECT status, count(*) FROM questions GROUP BY status").fetchall()
         units = conn.execute("SELECT count(DISTINCT unit) FROM questions").fetchone()[0]
-    assert counts == [("draft", 260)]
+    assert counts == [("draft", 27)]
     assert units == 13
 
     second = post_file(client, teacher, data, SAMPLE.name, dry_run=False).get_json()
-    assert (second["imported"], second["duplicates"]) == (0, 260)
+    assert (second["imported"], second["duplicates"]) == (0, 27)
     with psycopg.connect(fresh_database_url) as conn:
-        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] == 260
+        assert conn.execute("SELECT count(*) FROM questions").fetchone()[0] == 27

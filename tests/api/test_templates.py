@@ -123,15 +123,23 @@ def test_each_template_rule_is_refused_with_its_message(client, admin, body, fie
 
 
 def test_weights_within_the_tolerance_are_accepted(client, admin):
-    body = _with_section(unit_weightage={"Polynomials": 0.3334, "Quadratic Equations": 0.3333, "Triangles": 0.3333})
-    assert client.post(ADMIN_URL, json=body, headers=admin["headers"]).status_code == 201
+    weights = {"Polynomials": 0.3334, "Quadratic Equations": 0.3333, "Triangles": 0.3333}
+    response = client.post(ADMIN_URL, json=_with_section(unit_weightage=weights), headers=admin["headers"])
+    assert response.status_code == 201, response.get_json()
+    fetched = client.get(f"{ADMIN_URL}/{response.get_json()['template_id']}", headers=admin["headers"]).get_json()
+    assert fetched["config"]["sections"][0]["unit_weightage"] == weights
 
 
-def test_schema_errors_and_unknown_fields_are_422(client, admin):
+def test_schema_errors_and_unknown_fields_are_422(client, admin, database_url):
     body = template_body(colour="blue")
     response = client.post(ADMIN_URL, json=body, headers=admin["headers"])
-    assert response.status_code == 422
+    assert response.status_code == 422 and response.get_json()["error"] == "VALIDATION_ERROR"
     assert "colour" in response.get_json()["details"]["fields"]
+    with psycopg.connect(database_url) as conn:
+        created = conn.execute(
+            "SELECT count(*) FROM exam_templates WHERE template_name = %s", (body["template_name"],)
+        ).fetchone()[0]
+    assert created == 0
     missing = template_body()
     del missing["config"]
     assert "config" in client.post(ADMIN_URL, json=missing, headers=admin["headers"]).get_json()["details"]["fields"]
@@ -149,6 +157,8 @@ def test_admin_updates_and_deactivates_a_template(client, admin, make_user, data
     bad = client.patch(f"{ADMIN_URL}/{tid}", json={"class": "XII"}, headers=admin["headers"])
     assert bad.status_code == 422  # its units are Class X units
     assert "config.sections.0.unit_weightage" in bad.get_json()["details"]["fields"]
+    unchanged = client.get(f"{ADMIN_URL}/{tid}", headers=admin["headers"]).get_json()
+    assert unchanged["class"] == "X" and unchanged["duration_minutes"] == 50
 
     teacher = make_user("teacher")
     assert tid in _student_templates(client, teacher, **{"class": "X"})
@@ -168,8 +178,9 @@ def test_admin_updates_and_deactivates_a_template(client, admin, make_user, data
 
 def test_unknown_template_is_404(client, admin):
     missing = client.patch(f"{ADMIN_URL}/{uuid.uuid4()}", json={"is_active": False}, headers=admin["headers"])
-    assert missing.status_code == 404
-    assert client.get(f"{ADMIN_URL}/{uuid.uuid4()}", headers=admin["headers"]).status_code == 404
+    assert missing.status_code == 404 and missing.get_json()["error"] == "NOT_FOUND"
+    fetched = client.get(f"{ADMIN_URL}/{uuid.uuid4()}", headers=admin["headers"])
+    assert fetched.status_code == 404 and fetched.get_json()["error"] == "NOT_FOUND"
 
 
 @pytest.mark.parametrize("role", ["teacher", "student", "parent"])

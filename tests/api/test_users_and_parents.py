@@ -15,6 +15,26 @@ from mathvidya.identity.parents import require_parent_link
 from tests.factories import DEFAULT_PASSWORD, new_email
 
 
+def assert_refused(response, status: int, code: str, field: str | None = None) -> None:
+    """A refusal in the error shape, with its code (and the offending field for a 422)."""
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert body["error"] == code, body
+    if field is not None:
+        assert field in body["details"]["fields"], body
+
+
+def children_of(client, parent) -> list[dict]:
+    response = client.get("/api/v1/parents/me/children", headers=parent["headers"])
+    assert response.status_code == 200
+    return response.get_json()["items"]
+
+
+def user_row(settings, user_id) -> dict:
+    with psycopg.connect(settings.database_url, row_factory=dict_row) as conn:
+        return conn.execute("SELECT role, is_active FROM users WHERE user_id = %s", (user_id,)).fetchone()
+
+
 def audit_rows(settings, event_type, resource_id):
     with psycopg.connect(settings.database_url, row_factory=dict_row) as conn:
         return conn.execute(
@@ -53,8 +73,10 @@ def test_me_refuses_unsafe_fields(client, make_user, field, value):
 
 
 def test_me_refuses_an_empty_name(client, make_user):
-    response = client.patch("/api/v1/users/me", json={"first_name": "  "}, headers=make_user("parent")["headers"])
-    assert response.status_code == 422
+    parent = make_user("parent", first_name="Lata")
+    response = client.patch("/api/v1/users/me", json={"first_name": "  "}, headers=parent["headers"])
+    assert_refused(response, 422, "VALIDATION_ERROR", field="first_name")
+    assert client.get("/api/v1/users/me", headers=parent["headers"]).get_json()["first_name"] == "Lata"
 
 
 # --- parent links -------------------------------------------------------------------------------
@@ -105,7 +127,8 @@ def test_expired_link_code_is_refused(client, make_user, settings):
         json={"link_code": code["code"], "relationship": "mother"},
         headers=parent["headers"],
     )
-    assert response.status_code == 422
+    assert_refused(response, 422, "VALIDATION_ERROR", field="link_code")
+    assert children_of(client, parent) == []
 
 
 def test_parent_registers_a_child_directly(client, make_user):
@@ -134,7 +157,40 @@ def test_parent_registers_a_child_directly(client, make_user):
 def test_child_link_needs_exactly_one_of_code_or_student(client, make_user):
     parent = make_user("parent")
     response = client.post("/api/v1/parents/me/children", json={"relationship": "mother"}, headers=parent["headers"])
-    assert response.status_code == 422
+    assert_refused(response, 422, "VALIDATION_ERROR")
+    assert children_of(client, parent) == []
+
+
+def test_child_link_with_both_a_code_and_a_new_student_is_refused_and_creates_nothing(client, make_user, settings):
+    student, parent = make_user("student"), make_user("parent")
+    code = _code(client, student)
+    email = new_email("child")
+    response = client.post(
+        "/api/v1/parents/me/children",
+        headers=parent["headers"],
+        json={
+            "relationship": "mother",
+            "link_code": code["code"],
+            "student": {
+                "email": email,
+                "password": DEFAULT_PASSWORD,
+                "first_name": "Anu",
+                "last_name": "R",
+                "student_class": "X",
+            },
+        },
+    )
+    assert_refused(response, 422, "VALIDATION_ERROR")
+    assert children_of(client, parent) == []
+    with psycopg.connect(settings.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users WHERE email = %s", (email,)).fetchone()[0] == 0
+    # the code was not spent: it still links this parent
+    linked = client.post(
+        "/api/v1/parents/me/children",
+        json={"link_code": code["code"], "relationship": "mother"},
+        headers=parent["headers"],
+    )
+    assert linked.status_code == 201, linked.get_json()
 
 
 def test_parent_link_required_check(app, make_user, link_parent):
@@ -194,19 +250,20 @@ def test_admin_creates_a_teacher_who_can_sign_in(client, make_user, settings):
 
 
 def test_admin_user_creation_is_for_staff_roles_only(client, make_user):
-    admin = make_user("admin")
+    admin, email = make_user("admin"), new_email()
     response = client.post(
         "/api/v1/admin/users",
         headers=admin["headers"],
         json={
-            "email": new_email(),
+            "email": email,
             "password": DEFAULT_PASSWORD,
             "role": "student",
             "first_name": "S",
             "last_name": "S",
         },
     )
-    assert response.status_code == 422
+    assert_refused(response, 422, "VALIDATION_ERROR", field="role")
+    assert client.post("/api/v1/auth/login", json={"email": email, "password": DEFAULT_PASSWORD}).status_code == 401
 
 
 def test_admin_lists_and_searches_users_with_pagination(client, make_user):
@@ -219,8 +276,10 @@ def test_admin_lists_and_searches_users_with_pagination(client, make_user):
     rest = client.get(f"/api/v1/admin/users?q={marker}&limit=2&offset=2", headers=admin["headers"]).get_json()
     assert len(rest["items"]) == 1
     assert client.get("/api/v1/admin/users?limit=101", headers=admin["headers"]).status_code == 422
-    students = client.get("/api/v1/admin/users?role=student&limit=5", headers=admin["headers"]).get_json()
-    assert all(item["role"] == "student" for item in students["items"])
+    student = make_user("student", email=f"{marker}-s@example.com", signed_in=False)
+    students = client.get(f"/api/v1/admin/users?q={marker}&role=student", headers=admin["headers"]).get_json()
+    assert [item["user_id"] for item in students["items"]] == [str(student["user_id"])]
+    assert students["total"] == 1
 
 
 def test_deactivation_cuts_off_a_live_access_token_at_once(client, make_user, settings):
@@ -248,21 +307,25 @@ def test_role_change_cuts_off_live_tokens_and_is_audited(client, make_user, sett
     assert rows[0]["details"] == {"from": "teacher", "to": "admin"}
 
 
-def test_role_change_of_a_linked_user_is_409(client, make_user, link_parent):
+def test_role_change_of_a_linked_user_is_409(client, make_user, link_parent, settings):
     admin, parent, student = make_user("admin"), make_user("parent"), make_user("student")
     link_parent(parent, student)
     response = client.patch(
         f"/api/v1/admin/users/{parent['user_id']}", json={"role": "teacher"}, headers=admin["headers"]
     )
-    assert response.status_code == 409
+    assert_refused(response, 409, "USER_HAS_LINKS")
+    assert user_row(settings, parent["user_id"])["role"] == "parent"
+    assert client.get("/api/v1/users/me", headers=parent["headers"]).status_code == 200
 
 
-def test_admin_cannot_deactivate_themself(client, make_user):
+def test_admin_cannot_deactivate_themself(client, make_user, settings):
     admin = make_user("admin")
     response = client.patch(
         f"/api/v1/admin/users/{admin['user_id']}", json={"is_active": False}, headers=admin["headers"]
     )
-    assert response.status_code == 409
+    assert_refused(response, 409, "CONFLICT")
+    assert user_row(settings, admin["user_id"])["is_active"] is True
+    assert client.get("/api/v1/users/me", headers=admin["headers"]).status_code == 200
 
 
 def test_admin_patch_of_unknown_user_is_404(client, make_user):
@@ -297,14 +360,19 @@ def test_admin_maps_and_unmaps_parent_and_student(client, make_user, settings):
     assert len(audit_rows(settings, "parent.unlinked", mapping_id)) == 1
 
 
-def test_admin_mapping_with_wrong_roles_is_422(client, make_user):
+def test_admin_mapping_with_wrong_roles_is_422(client, make_user, settings):
     admin, teacher, student = make_user("admin"), make_user("teacher"), make_user("student")
     response = client.post(
         "/api/v1/admin/parent-student-mappings",
         headers=admin["headers"],
         json={"parent_user_id": str(teacher["user_id"]), "student_user_id": str(student["user_id"])},
     )
-    assert response.status_code == 422
+    assert_refused(response, 422, "VALIDATION_ERROR")
+    with psycopg.connect(settings.database_url) as conn:
+        mappings = conn.execute(
+            "SELECT count(*) FROM parent_student_mappings WHERE student_user_id = %s", (student["user_id"],)
+        ).fetchone()[0]
+    assert mappings == 0
 
 
 def test_admin_mapping_with_unknown_user_is_404(client, make_user):
@@ -314,4 +382,42 @@ def test_admin_mapping_with_unknown_user_is_404(client, make_user):
         headers=admin["headers"],
         json={"parent_user_id": str(uuid.uuid4()), "student_user_id": str(student["user_id"])},
     )
-    assert response.status_code == 404
+    assert_refused(response, 404, "NOT_FOUND")
+
+
+def test_a_deactivated_user_is_reactivated_and_may_sign_in_again(client, make_user, settings):
+    admin, teacher = make_user("admin"), make_user("teacher")
+    url = f"/api/v1/admin/users/{teacher['user_id']}"
+    assert client.patch(url, json={"is_active": False}, headers=admin["headers"]).status_code == 200
+    again = client.patch(url, json={"is_active": True}, headers=admin["headers"])
+    assert again.status_code == 200 and again.get_json()["is_active"] is True
+    login = client.post("/api/v1/auth/login", json={"email": teacher["email"], "password": teacher["password"]})
+    assert login.status_code == 200
+    assert len(audit_rows(settings, "user.activated", teacher["user_id"])) == 1
+
+
+def test_a_role_change_to_student_needs_a_class_and_changes_nothing_without_one(client, make_user, settings):
+    admin, teacher = make_user("admin"), make_user("teacher")
+    url = f"/api/v1/admin/users/{teacher['user_id']}"
+    response = client.patch(url, json={"role": "student"}, headers=admin["headers"])
+    assert_refused(response, 422, "VALIDATION_ERROR", field="student_class")
+    assert user_row(settings, teacher["user_id"])["role"] == "teacher"
+    assert client.get("/api/v1/users/me", headers=teacher["headers"]).status_code == 200
+
+
+def test_a_parent_cannot_register_with_a_class(client, settings):
+    email = new_email("parent")
+    response = client.post(
+        "/api/v1/auth/register",
+        json={
+            "email": email,
+            "password": DEFAULT_PASSWORD,
+            "role": "parent",
+            "first_name": "P",
+            "last_name": "Q",
+            "student_class": "XII",
+        },
+    )
+    assert_refused(response, 422, "VALIDATION_ERROR", field="student_class")
+    with psycopg.connect(settings.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM users WHERE email = %s", (email,)).fetchone()[0] == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections import Counter
 from dataclasses import replace
@@ -14,6 +13,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from mathvidya.evaluations.service import assign_exam, assign_waiting_exams
+from tests.concurrency import run_at_once
 
 
 @pytest.fixture
@@ -98,19 +98,14 @@ def test_two_workers_racing_on_one_exam_create_one_evaluation(private_settings):
         _user(conn, "teacher")
         _user(conn, "teacher")
         (exam_id,) = _pending_exams(conn, 1)
-    results, barrier = [], threading.Barrier(4)
 
-    def worker():
+    def attempt():
         with psycopg.connect(url, row_factory=dict_row) as conn:
-            barrier.wait()
-            results.append(assign_exam(conn, private_settings, exam_id, datetime.now(UTC)))
+            result = assign_exam(conn, private_settings, exam_id, datetime.now(UTC))
             conn.commit()
+            return result
 
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(4, attempt)
     assert sum(r is not None for r in results) == 1
     with _conn(url) as conn:
         assert conn.execute("SELECT count(*) AS n FROM evaluations").fetchone()["n"] == 1

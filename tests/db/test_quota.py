@@ -4,7 +4,6 @@ consumers never exceeding a limit."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from datetime import date, timedelta
@@ -22,6 +21,7 @@ from mathvidya.billing.errors import (
     SubscriptionRequired,
     TeacherHoursExceeded,
 )
+from tests.concurrency import run_at_once
 
 D = date.fromisoformat
 
@@ -236,24 +236,8 @@ def committed_student(database_url):
 
 
 def _run_at_once(count: int, attempt) -> tuple[list, float]:
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list = []
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = attempt()
-        except Exception as exc:  # surfaced by the assertion below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
+    results = run_at_once(count, attempt)
     return results, time.perf_counter() - started
 
 

@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
+from redis import Redis
 from rq import Queue
 
 from mathvidya import settings_store
@@ -57,24 +58,23 @@ def _put(client, admin, value):
     assert response.status_code == 200, response.get_json()
 
 
-def test_a_change_through_the_api_is_seen_by_a_real_burst_worker(client, make_user, settings, redis, restore_key):
+def test_a_change_through_the_api_is_seen_by_a_real_burst_worker(client, make_user, worker_settings, restore_key):
     admin = make_user("admin")
     new_value = restore_key + 1
     _put(client, admin, new_value)
-    queue = Queue("default", connection=redis)
-    job = queue.enqueue(f"{__name__}.read_setting_job", KEY)
-    result = subprocess.run(
-        [sys.executable, "-m", "mathvidya.worker", "--burst"],
-        cwd=ROOT,
-        env=_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    job.refresh()
-    assert job.get_status() == "finished", result.stderr
-    assert job.return_value() == new_value
+    with Redis.from_url(worker_settings.redis_url) as worker_redis:
+        job = Queue("default", connection=worker_redis).enqueue(f"{__name__}.read_setting_job", KEY)
+        result = subprocess.run(
+            [sys.executable, "-m", "mathvidya.worker", "--burst"],
+            cwd=ROOT,
+            env=_env(worker_settings),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert job.get_status(refresh=True) == "finished", result.stderr
+        assert job.return_value() == new_value
 
 
 # A long-lived worker that never forks keeps one config cache for its whole life, like a
@@ -130,7 +130,7 @@ def test_a_long_lived_worker_process_sees_the_change_at_once(client, make_user, 
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
-            worker.wait()
+            worker.wait(timeout=10)
 
 
 # --- jobs by hand -------------------------------------------------------------------------------

@@ -5,15 +5,17 @@ from __future__ import annotations
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
+from redis import Redis
 from rq import Queue
 
-from mathvidya.jobs.registry import periodic_jobs, run_job
+from mathvidya.jobs.registry import periodic_jobs, run_job, run_periodic_job
 from mathvidya.notifications.service import Email, deliver_due_emails, queue_email
 from tests.factories import process_env
 
@@ -24,33 +26,39 @@ def _env(settings) -> dict[str, str]:
     return process_env(settings)
 
 
-def test_job_enqueued_is_run_by_a_real_burst_worker(settings, redis):
-    queue = Queue("default", connection=redis)
-    job = queue.enqueue("mathvidya.jobs.registry.run_periodic_job", "deliver-outbox")
-    result = subprocess.run(
-        [sys.executable, "-m", "mathvidya.worker", "--burst"],
-        cwd=ROOT,
-        env=_env(settings),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    job.refresh()
-    assert job.get_status() == "finished"
-    assert isinstance(job.return_value(), int)
+def test_job_enqueued_is_run_by_a_real_burst_worker(worker_settings, fresh_database_url, smtp_sink):
+    """On a database and a Redis database of its own, the worker runs exactly the job queued
+    here: the outbox sweep sends the one e-mail that is due."""
+    own = replace(worker_settings, database_url=fresh_database_url)
+    subject = f"burst {uuid.uuid4().hex}"
+    outbox_id = _queue_test_email(own, subject)
+    with Redis.from_url(own.redis_url) as worker_redis:
+        queue = Queue("default", connection=worker_redis)
+        job = queue.enqueue("mathvidya.jobs.registry.run_periodic_job", "deliver-outbox")
+        result = subprocess.run(
+            [sys.executable, "-m", "mathvidya.worker", "--burst"],
+            cwd=ROOT,
+            env=_env(own),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert job.get_status(refresh=True) == "finished", result.stderr
+        assert job.return_value() == 1
+    assert _outbox_row(own, outbox_id)["status"] == "sent"
+    assert any(m["Subject"] == subject for m in smtp_sink.messages)
 
 
 def test_clock_registers_every_periodic_job():
-    from rq import cron
-
     import mathvidya.clock as clock
 
     registered = clock.register_periodic_jobs()
-    names = {entry["name"] for entry in registered}
-    assert names == {job.name for job in periodic_jobs()}
-    assert all(entry["interval"] or entry["cron"] for entry in registered)
-    assert cron.CronScheduler  # the rq cron scheduler this module is loaded by
+    # each job once, on its own queue and schedule, run through the one job runner
+    got = sorted((e["name"], e["queue_name"], e["interval"], e["cron"], e["args"], e["func"]) for e in registered)
+    want = sorted((j.name, j.queue, j.interval_seconds, j.cron, (j.name,), run_periodic_job) for j in periodic_jobs())
+    assert got == want
+    assert all(bool(e["interval"]) != bool(e["cron"]) for e in registered)  # exactly one schedule each
 
 
 def test_rq_cron_loads_the_clock_module(settings):
@@ -189,3 +197,15 @@ def test_create_user_cli_prints_the_new_id(settings):
             "SELECT count(*) FROM audit_logs WHERE event_type = 'user.created' AND resource_id = %s", (str(user_id),)
         ).fetchone()[0]
     assert role == "teacher" and audited == 1
+
+
+def test_a_job_already_waiting_is_not_queued_twice(worker_redis_url):
+    from mathvidya.queue import enqueue_unique, get_queue
+
+    queue = get_queue("default", worker_redis_url)
+    job_id = f"unique-{uuid.uuid4().hex}"
+    assert enqueue_unique(queue, "mathvidya.jobs.registry.run_periodic_job", job_id, "deliver-outbox") is True
+    assert enqueue_unique(queue, "mathvidya.jobs.registry.run_periodic_job", job_id, "deliver-outbox") is False
+    assert queue.job_ids == [job_id]
+    with pytest.raises(ValueError, match="unknown queue"):
+        get_queue("urgent", worker_redis_url)

@@ -3,6 +3,7 @@ a tie, and the digest of a ranking."""
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid
 from decimal import Decimal
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from mathvidya.insights.leaderboard import (
     Standing,
     average_percentage,
+    canonical_lines,
     display_name,
     rank_standings,
     ranking_digest,
@@ -131,10 +133,34 @@ def test_the_digest_changes_with_any_entry():
     assert all(len(d) == 64 for d in digests)
 
 
-def test_digest_is_stable_across_runs():
+# A recorded refresh keeps its ranking's digest: if the canonical form or the hash ever
+# changed, every stored digest would stop matching. These values are fixed on purpose.
+GOLDEN_TEXT = (
+    "1|1|00000000-0000-0000-0000-000000000002|90.00|1\n"
+    "2|1|00000000-0000-0000-0000-000000000003|90.00|1\n"
+    "3|3|00000000-0000-0000-0000-000000000001|80.00|1\n"
+    "4|4|00000000-0000-0000-0000-000000000004|70.00|3\n"
+)
+GOLDEN_DIGEST = "06b99c3baba8effba6df494b9bd8b0c0e8d7496b27485f830188b44e855bc75c"
+EMPTY_DIGEST = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"  # SHA-256 of nothing
+
+
+def test_digest_of_a_known_ranking_is_the_recorded_golden_value():
+    standings = [standing(1, "80"), standing(2, "90"), standing(3, "90"), standing(4, "70", exams=3)]
+    for order in (standings, list(reversed(standings))):
+        ranked = rank_standings(order)
+        assert "".join(canonical_lines(ranked)) == GOLDEN_TEXT
+        assert ranking_digest(ranked) == GOLDEN_DIGEST
+    assert hashlib.sha256(GOLDEN_TEXT.encode("ascii")).hexdigest() == GOLDEN_DIGEST
+    assert ranking_digest([]) == EMPTY_DIGEST
+
+
+def test_digest_does_not_depend_on_the_input_order():
     rng = random.Random(7)
     standings = [standing(i, str(rng.randint(0, 100))) for i in range(1, 50)]
-    assert ranking_digest(rank_standings(standings)) == ranking_digest(rank_standings(reversed(standings)))
+    shuffled = standings[:]
+    rng.shuffle(shuffled)
+    assert ranking_digest(rank_standings(standings)) == ranking_digest(rank_standings(shuffled))
 
 
 @pytest.mark.parametrize(
@@ -148,3 +174,21 @@ def test_digest_is_stable_across_runs():
 )
 def test_display_name(first, last, initials, shown):
     assert display_name(first, last, initials) == shown
+
+
+def test_a_refresh_refuses_what_it_cannot_record_before_touching_the_database():
+    """Guards of the refresh: an unknown reason or class, a naive instant, an unknown rule
+    version are programming errors, refused before any query (no connection is needed)."""
+    from datetime import UTC, datetime
+
+    from mathvidya.insights import service
+
+    now = datetime.now(UTC)
+    with pytest.raises(ValueError, match="reason"):
+        service.refresh_class_leaderboard(None, "XII", now, reason="whim")
+    with pytest.raises(ValueError, match="timezone"):
+        service.refresh_inputs(None, "XII", datetime(2026, 1, 1), "manual")
+    with pytest.raises(ValueError, match="rule"):
+        service.rank_from_inputs(None, {"rule_version": "no-such-rule"})
+    with pytest.raises(ValueError, match="class"):
+        service.lock_class_refresh(None, "XI")

@@ -231,3 +231,16 @@ def test_nul_characters_are_refused_not_stored():
     assert (problem.row, problem.column) == (2, "row")
     with pytest.raises(importer.FileRefused, match="is not a CSV text file"):
         importer.read_table("x.csv", b"Class,Unit\n" + b"x" * 5000 + b"\x00")
+
+
+def test_a_whole_number_stored_as_a_float_in_a_workbook_reads_as_that_number():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Class", "Marks", "Question Text in LaTeX"])
+    sheet.append(["XII", 1.0, "What is $2 + 2$?"])
+    sheet.append(["XII", 2.5, "Half marks stay as written"])
+    out = io.BytesIO()
+    workbook.save(out)
+    header, rows = importer.read_xlsx(out.getvalue())
+    assert header == ["Class", "Marks", "Question Text in LaTeX"]
+    assert [r[1] for r in rows] == ["1", "2.5"]

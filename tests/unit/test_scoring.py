@@ -108,10 +108,11 @@ def test_percentage_rounds_half_up(obtained, possible, expected):
     assert str(result) == expected  # always two decimals
 
 
-def test_floats_would_round_these_wrong():
-    # The reason for Decimal: floats get the 1.005 and 2.675 rows of the table above wrong.
-    assert round(1.005, 2) == 1.0
-    assert round(2.675, 2) == 2.67
+def test_percentage_is_an_exact_decimal_not_a_float():
+    # Floats would get the 1.005 and 2.675 rows of the table above wrong; the type is the guard.
+    result = percentage(D("1.005"), D("100"))
+    assert type(result) is D
+    assert result.as_tuple().exponent == -2
 
 
 def test_a_value_a_hair_below_a_half_is_not_rounded_up():
