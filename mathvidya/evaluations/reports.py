@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from mathvidya import sla_clock
 from mathvidya.errors import ValidationFailed
-from mathvidya.evaluations import sla_clock
-from mathvidya.evaluations.sla_jobs import working_calendar
 from mathvidya.queries import queries
+from mathvidya.sla_calendar import working_calendar
 
 # API.md: the report places an evaluation in a period by its exam's submitted_at date here.
 REPORT_ZONE = ZoneInfo("Asia/Kolkata")

@@ -10,18 +10,18 @@ from uuid import UUID
 
 import psycopg
 
-from mathvidya import db
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import db, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import AppError, Conflict, ValidationFailed
-from mathvidya.evaluations import repository, sla_clock
+from mathvidya.evaluations import repository
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
 from mathvidya.settings_store import get_setting
+from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import storage_for
 
 log = logging.getLogger(__name__)
@@ -114,13 +114,7 @@ def assign_waiting_exams(conn: psycopg.Connection, settings: Settings, as_of: da
 
 
 def _calendar(conn: psycopg.Connection, around: datetime) -> sla_clock.WorkingCalendar:
-    rows = holiday_calendar(conn, around.date() - timedelta(days=400), around.date() + timedelta(days=400))
-    return sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        rows.off_dates,
-        rows.working_dates,
-    )
+    return working_calendar(conn, around.date() - timedelta(days=400), around.date() + timedelta(days=400))
 
 
 def working_hours_until(

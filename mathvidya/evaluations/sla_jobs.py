@@ -12,19 +12,19 @@ touched; the guarded updates make reruns and concurrent runs harmless.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.config import Settings
-from mathvidya.evaluations import sla_clock
 from mathvidya.notifications.service import notify
 from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
+from mathvidya.sla_calendar import working_calendar
 
 BREACH_EVENT = "sla.breached"
 WARNING_EVENT = "sla.warning"
@@ -38,18 +38,6 @@ MAX_BATCHES = 50
 
 def _q():
     return queries("sla_jobs")
-
-
-def working_calendar(conn: psycopg.Connection, first_day: date, last_day: date) -> sla_clock.WorkingCalendar:
-    """The SLA calendar of today's settings with the holidays between the two dates, built
-    as exams.service.sla_deadline_for builds it."""
-    rows = holiday_calendar(conn, first_day, last_day)
-    return sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        rows.off_dates,
-        rows.working_dates,
-    )
 
 
 def display_deadline(deadline: datetime, zone: ZoneInfo) -> str:

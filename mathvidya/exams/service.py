@@ -13,19 +13,18 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mathvidya import db
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import db, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
-from mathvidya.evaluations import sla_clock
 from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
 from mathvidya.insights import jobs as leaderboard_jobs
 from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
+from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import sniff_content_type, storage_for
 
 log = logging.getLogger(__name__)
@@ -636,14 +635,8 @@ def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page
 def sla_deadline_for(conn: psycopg.Connection, exam_id: UUID, submitted_at: datetime) -> datetime:
     """Fixed once at confirmation: later holiday edits never move it (PRODUCT.md §7)."""
     hours = repository.exam_sla_hours(conn, exam_id) or 48
-    calendar_rows = holiday_calendar(
+    calendar = working_calendar(
         conn, submitted_at.date() - timedelta(days=1), submitted_at.date() + timedelta(days=400)
-    )
-    calendar = sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        calendar_rows.off_dates,
-        calendar_rows.working_dates,
     )
     return sla_clock.sla_deadline(submitted_at, hours, calendar)
 

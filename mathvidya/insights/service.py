@@ -23,17 +23,18 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from mathvidya import sla_clock
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal, ensure_student_in_scope
 from mathvidya.billing import periods
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound, ValidationFailed
-from mathvidya.evaluations import reports, sla_clock
-from mathvidya.evaluations.sla_jobs import working_calendar
+from mathvidya.evaluations import reports
 from mathvidya.insights import leaderboard, prediction, repository
 from mathvidya.questions.template_defaults import chapter_weights, default_templates
 from mathvidya.settings_store import InvalidSetting, UnknownSetting, get_setting
+from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import storage_for
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mathvidya.evaluations.sla_clock import (
+from mathvidya.sla_clock import (
     MAX_WALK_DAYS,
     WorkingCalendar,
     calendar_from_settings,
