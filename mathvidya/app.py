@@ -7,11 +7,9 @@ import importlib
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits
-from mathvidya.config import Settings, load_settings
+from mathvidya import cli, db, error_handling, jwt_setup, logging_setup, rate_limits, redis_client
+from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
-
-API_PREFIX = "/api/v1"
 
 
 def _flask_config(settings: Settings) -> dict:
@@ -59,8 +57,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from mathvidya import redis_client
-
     redis_client.init_app(app)
 
 
@@ -90,11 +86,9 @@ def _register_blueprints(api: MathvidyaApi, limiter) -> None:
     for module_name in BLUEPRINT_MODULES:
         blueprint = importlib.import_module(module_name).blp
         if blueprint.name in RATE_LIMITED_BLUEPRINTS:
-            limiter.limit(lambda: api._app.config["SETTINGS"].auth_rate_limit)(blueprint)
+            limiter.limit(lambda: current_settings().auth_rate_limit)(blueprint)
         api.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
-    from mathvidya import cli
-
     cli.init_app(app)

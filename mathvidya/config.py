@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from flask import current_app, has_app_context
+
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
 TEST_RAZORPAY_KEY_ID = "rzp_test_mathvidya"
 TEST_RAZORPAY_KEY_SECRET = "rzp_test_secret_mathvidya"
@@ -42,6 +44,14 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+
+def current_settings() -> Settings:
+    """The running process's settings: the Flask app's in a request or CLI command, else
+    the environment's (an RQ job)."""
+    if has_app_context():
+        return current_app.config["SETTINGS"]
+    return load_settings()
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:

@@ -9,9 +9,8 @@ from typing import Any
 import boto3
 from botocore.client import Config as BotoConfig
 from botocore.exceptions import ClientError
-from flask import current_app
 
-from mathvidya.config import Settings
+from mathvidya.config import Settings, current_settings
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ def storage_for(settings: Settings) -> Storage:
 
 
 def storage() -> Storage:
-    return storage_for(current_app.config["SETTINGS"])
+    return storage_for(current_settings())
 
 
 FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (

@@ -3,7 +3,6 @@ cancellation and teacher sessions."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -25,6 +24,7 @@ from mathvidya.billing.schemas import (
     TeacherSessionSchema,
     VerifyPaymentSchema,
 )
+from mathvidya.config import current_settings
 from mathvidya.errors import ValidationFailed
 from mathvidya.idempotency import run_once
 from mathvidya.schemas import PageArgsSchema
@@ -35,10 +35,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Plans, subscriptions, payments and teacher hours",
 )
-
-
-def _settings():
-    return current_app.config["SETTINGS"]
 
 
 @blp.route("/subscriptions/plans")
@@ -100,7 +96,7 @@ class PaymentOrders(MethodView):
         conn = db.request_connection()
 
         def work() -> tuple[dict, int]:
-            return service.create_order(conn, _settings(), principal, **body), 201
+            return service.create_order(conn, current_settings(), principal, **body), 201
 
         return run_once(conn, principal.user_id, "POST /payments/orders", body, work)
 
@@ -119,7 +115,7 @@ class PaymentVerification(MethodView):
         A purchase while a subscription is running starts the day that cover ends."""
         return service.verify_payment(
             db.request_connection(),
-            _settings(),
+            current_settings(),
             current_principal(),
             order_id=body["razorpay_order_id"],
             payment_id=body["razorpay_payment_id"],

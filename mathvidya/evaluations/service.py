@@ -10,7 +10,7 @@ from uuid import UUID
 
 import psycopg
 
-from mathvidya import db, sla_clock
+from mathvidya import db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
@@ -344,7 +344,7 @@ def submit_evaluation(
         {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
     )
     _tell_student_and_parents(conn, settings, ev, total, percentage)
-    db.after_commit(conn, lambda: _request_leaderboard_refresh(settings, exam["class"]))
+    db.after_commit(conn, lambda: job_requests.request_leaderboard_refresh(settings, exam["class"]))
     return {
         "status": "completed",
         "exam_status": "evaluated",
@@ -384,13 +384,6 @@ def _tell_student_and_parents(
                 "student_name": student_name,
             },
         )
-
-
-def _request_leaderboard_refresh(settings: Settings, school_class: str) -> None:
-    """Coalesced by the insights domain: at most one refresh waiting per class."""
-    from mathvidya.insights.jobs import request_leaderboard_refresh
-
-    request_leaderboard_refresh(settings, school_class)
 
 
 # --- administration ------------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ autosave, MCQ submission and auto-submission, answer-sheet uploads and results."
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,21 +12,17 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mathvidya import db, sla_clock
+from mathvidya import db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
-from mathvidya.authz import Principal
+from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
 from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
-from mathvidya.insights import jobs as leaderboard_jobs
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import sniff_content_type, storage_for
-
-log = logging.getLogger(__name__)
 
 RECENT_EXAMS_AVOIDED = 5
 CANDIDATES_PER_PLACE = 4
@@ -63,11 +58,7 @@ def _may_see(conn: psycopg.Connection, principal: Principal, exam: dict, teacher
     if principal.role == "student":
         return exam["student_user_id"] == principal.user_id
     if principal.role == "parent":
-        return bool(
-            queries("authz").is_linked_parent(
-                conn, parent_user_id=principal.user_id, student_user_id=exam["student_user_id"]
-            )
-        )
+        return is_linked_parent(conn, principal.user_id, exam["student_user_id"])
     if principal.role == "teacher":
         return teacher_allowed and exam["teacher_user_id"] == principal.user_id
     return False
@@ -237,22 +228,11 @@ def start_exam(
     )
     db.after_commit(
         conn,
-        lambda: _schedule_auto_submit(settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)),
+        lambda: job_requests.schedule_auto_submit(
+            settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)
+        ),
     )
     return exam_id
-
-
-def _schedule_auto_submit(settings: Settings, exam_id: UUID, at: datetime) -> None:
-    """A timer per exam; the auto-submit-exams sweep covers any timer lost with Redis."""
-    from mathvidya.exams import jobs
-    from mathvidya.queue import DEFAULT, get_queue
-
-    try:
-        get_queue(DEFAULT, settings.redis_url).enqueue_at(
-            at, jobs.auto_submit_exam_job, str(exam_id), job_id=f"auto-submit-{exam_id}"
-        )
-    except Exception:
-        log.warning("could not schedule auto-submit; the sweep will do it", extra={"exam_id": str(exam_id)})
 
 
 # --- viewing -------------------------------------------------------------------------------------
@@ -342,8 +322,6 @@ def list_exams(
     limit: int,
     offset: int,
 ) -> dict:
-    from mathvidya.authz import ensure_student_in_scope
-
     if principal.role == "student":
         student_user_id = principal.user_id
     elif principal.role == "parent":
@@ -456,7 +434,7 @@ def _score_and_close_mcq_part(
     if updated is None:
         raise states.invalid_state(exam["status"], "submit its MCQ part")
     if finished:  # an MCQ-only exam is evaluated now: it counts on the leaderboard
-        leaderboard_jobs.refresh_after_commit(conn, exam["class"])
+        job_requests.refresh_leaderboard_after_commit(conn, exam["class"])
     return {
         "status": new_status,
         "mcq_score": result.score,
@@ -671,28 +649,12 @@ def confirm_upload(
     confirmed = repository.mark_pending_evaluation(
         conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
     )
-    db.after_commit(conn, lambda: _request_assignment(settings, exam_id))
+    db.after_commit(conn, lambda: job_requests.request_assignment(settings, exam_id))
     return {
         "status": "pending_evaluation",
         "submitted_at": confirmed["submitted_at"],
         "sla_deadline": confirmed["sla_deadline"],
     }
-
-
-def _request_assignment(settings: Settings, exam_id: UUID) -> None:
-    """Ask the evaluation worker to assign a teacher now; the sweep covers a lost request."""
-    try:
-        from mathvidya.evaluations import jobs as evaluation_jobs
-    except ImportError:
-        return
-    from mathvidya.queue import EVALUATION, enqueue_unique, get_queue
-
-    enqueue_unique(
-        get_queue(EVALUATION, settings.redis_url),
-        evaluation_jobs.assign_evaluation_job,
-        f"assign-{exam_id}",
-        str(exam_id),
-    )
 
 
 # --- results ---------------------------------------------------------------------------------------

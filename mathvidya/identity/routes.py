@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
+from mathvidya.config import current_settings
 from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.identity import parents, repository, schemas, service
 from mathvidya.identity.service import NewUser
@@ -60,7 +60,7 @@ class Children(MethodView):
         """Link a child by the code they issued, or register a new student account as a child."""
         principal = current_principal()
         conn = db.request_connection()
-        settings = current_app.config["SETTINGS"]
+        settings = current_settings()
         if ("link_code" in body) == ("student" in body):
             raise ValidationFailed({"link_code": ["give exactly one of link_code or student"]})
         if "link_code" in body:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
 from mathvidya.billing.service import billing_today
+from mathvidya.config import current_settings
 from mathvidya.insights import service
 from mathvidya.insights.schemas import (
     AdminDashboardArgsSchema,
@@ -30,10 +30,6 @@ blp = Blueprint(
 )
 
 
-def _settings():
-    return current_app.config["SETTINGS"]
-
-
 @blp.route("/analytics/dashboard")
 class StudentDashboard(MethodView):
     @roles("student")
@@ -47,7 +43,11 @@ class StudentDashboard(MethodView):
         percentages; teacher hours; class rank (null with a reason when there is none);
         the predicted board score (null with a reason on too little evidence)."""
         return service.student_dashboard(
-            db.request_connection(), _settings(), current_principal().user_id, datetime.now(UTC), args["trend_length"]
+            db.request_connection(),
+            current_settings(),
+            current_principal().user_id,
+            datetime.now(UTC),
+            args["trend_length"],
         )
 
 
@@ -63,7 +63,7 @@ class ParentView(MethodView):
         Every view is recorded in the audit log as `student.data_viewed`."""
         return service.parent_view(
             db.request_connection(),
-            _settings(),
+            current_settings(),
             current_principal(),
             student_id,
             datetime.now(UTC),
@@ -86,7 +86,7 @@ class Leaderboard(MethodView):
         share a rank (1, 1, 3); the caller's own rank is given even outside the top."""
         return service.leaderboard_view(
             db.request_connection(),
-            _settings(),
+            current_settings(),
             current_principal(),
             args.get("school_class"),
             args.get("student_id"),

@@ -17,8 +17,11 @@ import psycopg
 from mathvidya.billing.jobs import expire_subscriptions, reset_exam_periods, warn_expiring_subscriptions
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import job_connection
+from mathvidya.evaluations.service import assign_waiting_exams
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
+from mathvidya.exams.service import auto_submit_overdue
 from mathvidya.insights.jobs import refresh_leaderboards
+from mathvidya.notifications.service import deliver_due_emails
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
 
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
@@ -39,8 +42,6 @@ class PeriodicJob:
 
 
 def _deliver_outbox(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.notifications.service import deliver_due_emails
-
     total = 0
     while True:
         sent_before = total
@@ -51,14 +52,10 @@ def _deliver_outbox(conn: psycopg.Connection, settings: Settings, as_of: datetim
 
 
 def _auto_submit_exams(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.exams.service import auto_submit_overdue
-
     return auto_submit_overdue(conn, settings, as_of)
 
 
 def _assign_evaluations(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.evaluations.service import assign_waiting_exams
-
     return assign_waiting_exams(conn, settings, as_of)
 
 

@@ -8,12 +8,20 @@ fails in tests instead of mailing a blank.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from mathvidya.notifications.service import Email
+
+@dataclass(frozen=True)
+class Email:
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None = None
+
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 GENERIC_TEMPLATE = "notification"

@@ -16,7 +16,6 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from flask import has_app_context
 
 from mathvidya import settings_store
 from mathvidya.audit.service import record_event
@@ -39,16 +38,8 @@ INVALID_STATE = "INVALID_QUESTION_STATE"
 # ---------------------------------------------------------------------------------------
 # Settings
 # ---------------------------------------------------------------------------------------
-def _redis():
-    if not has_app_context():
-        return None
-    from mathvidya.redis_client import redis_conn
-
-    return redis_conn()
-
-
 def setting(conn: psycopg.Connection, key: str) -> Any:
-    return settings_store.get_setting(conn, key, _redis())
+    return settings_store.get_setting(conn, key)
 
 
 def units_for_class(conn: psycopg.Connection, klass: str) -> list[str]:
