@@ -50,7 +50,7 @@ class Users(MethodView):
             ),
             current_principal().actor,
         )
-        return service.repository.get_user_by_id(conn, user["user_id"])
+        return service.get_user(conn, user["user_id"])
 
 
 @blp.route("/users/<uuid:user_id>")
