@@ -19,9 +19,9 @@ from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, ValidationFailed
+from mathvidya.evaluations import repository
 from mathvidya.evaluations import stamps as stamp_drawing
 from mathvidya.evaluations.access import evaluation_in_scope
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 from mathvidya.storage import storage_for
 
@@ -36,20 +36,16 @@ def annotated_key(exam_instance_id: UUID | str, page_number: int, extension: str
     return f"teacher-annotations/{exam_instance_id}/{page_number}.{extension}"
 
 
-def _q():
-    return queries("annotations")
-
-
 def _uploaded_page(conn: psycopg.Connection, exam_instance_id: UUID, page_number: int) -> dict | None:
-    return _q().uploaded_page(conn, exam_instance_id=exam_instance_id, page_number=page_number)
+    return repository.uploaded_page(conn, exam_instance_id=exam_instance_id, page_number=page_number)
 
 
 def _uploaded_page_numbers(conn: psycopg.Connection, exam_instance_id: UUID) -> list[int]:
-    return [row["page_number"] for row in _q().uploaded_page_numbers(conn, exam_instance_id=exam_instance_id)]
+    return [row["page_number"] for row in repository.uploaded_page_numbers(conn, exam_instance_id=exam_instance_id)]
 
 
 def _save(conn: psycopg.Connection, evaluation_id: UUID, page_number: int, data: list[dict], key: str | None) -> dict:
-    return _q().save_page_annotations(
+    return repository.save_page_annotations(
         conn, evaluation_id=evaluation_id, page_number=page_number, annotation_data=Jsonb(data), annotated_s3_key=key
     )
 

@@ -21,8 +21,8 @@ import psycopg
 from mathvidya import sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.config import Settings
+from mathvidya.evaluations import repository
 from mathvidya.notifications.service import notify
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
 
@@ -36,10 +36,6 @@ BATCH = 200
 MAX_BATCHES = 50
 
 
-def _q():
-    return queries("sla_jobs")
-
-
 def display_deadline(deadline: datetime, zone: ZoneInfo) -> str:
     """How messages show a deadline: in the SLA calendar's zone (IST)."""
     return deadline.astimezone(zone).strftime("%d %b %Y, %H:%M %Z")
@@ -51,11 +47,11 @@ def flag_sla_breaches(conn: psycopg.Connection, settings: Settings, as_of: datet
     zone = ZoneInfo("UTC")
     flagged = 0
     for _ in range(MAX_BATCHES):
-        rows = list(_q().flag_breaches(conn, as_of=as_of, batch=BATCH))
+        rows = list(repository.flag_breaches(conn, as_of=as_of, batch=BATCH))
         if not rows:
             break
         if admins is None:
-            admins = [row["user_id"] for row in _q().active_admins(conn)]
+            admins = [row["user_id"] for row in repository.active_admin_ids(conn)]
             zone = ZoneInfo(get_setting(conn, "sla_working_hours")["timezone"])
         for row in rows:
             _report_breach(conn, settings, row, admins, display_deadline(row["sla_deadline"], zone))
@@ -120,14 +116,14 @@ def warn_sla(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> i
         horizon = min(horizon, sla_clock.sla_deadline(as_of, WARNING_WORKING_MINUTES // 60, calendar))
     warned = 0
     for _ in range(MAX_BATCHES):
-        candidates = list(_q().warning_candidates(conn, as_of=as_of, horizon=horizon, batch=BATCH))
+        candidates = list(repository.warning_candidates(conn, as_of=as_of, horizon=horizon, batch=BATCH))
         remaining = {
             row["evaluation_id"]: sla_clock.working_minutes_between(as_of, row["sla_deadline"], calendar)
             for row in candidates
         }
         due = [evaluation_id for evaluation_id, minutes in remaining.items() if warning_due(minutes)]
         if due:
-            for row in list(_q().mark_warned(conn, as_of=as_of, evaluation_ids=due)):
+            for row in list(repository.mark_warned(conn, as_of=as_of, evaluation_ids=due)):
                 _warn_teacher(conn, settings, row, remaining[row["evaluation_id"]], calendar)
                 warned += 1
         # Remaining time grows with the deadline: once one candidate is not due, none after it is.
