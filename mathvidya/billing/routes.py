@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, ensure_student_in_scope, public, roles
 from mathvidya.billing import service
 from mathvidya.billing.schemas import (
@@ -66,7 +66,7 @@ class MySubscription(MethodView):
                 raise ValidationFailed({"student_id": ["required for parents and admins"]})
             student_id = principal.user_id
         ensure_student_in_scope(principal, student_id)
-        return service.subscription_overview(db.request_connection(), student_id, service.billing_today())
+        return service.subscription_overview(db.request_connection(), student_id, business_time.business_date())
 
 
 @blp.route("/subscriptions/<uuid:subscription_id>/cancel")
@@ -120,7 +120,7 @@ class PaymentVerification(MethodView):
             order_id=body["razorpay_order_id"],
             payment_id=body["razorpay_payment_id"],
             signature=body["razorpay_signature"],
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )
 
 
@@ -154,7 +154,7 @@ class AdminSubscriptions(MethodView):
             plan_type=body["plan_type"],
             billing_cycle=body["billing_cycle"],
             start_date=body.get("start_date"),
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )
 
 
@@ -173,5 +173,5 @@ class TeacherSessions(MethodView):
             student_user_id=body["student_user_id"],
             minutes=body["minutes"],
             notes=body.get("notes"),
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )

@@ -2,7 +2,7 @@
 hours, and the quota and entitlement checks the exams domain calls inside its own
 start transaction.
 
-Dates are Indian calendar dates (``periods.business_date``). Subscriptions cover
+Dates are Indian calendar dates (``business_time.business_date``). Subscriptions cover
 ``[start_date, end_date)``; the current one is the active subscription covering today.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -18,6 +18,7 @@ from uuid import UUID
 import psycopg
 from psycopg import errors as pg_errors
 
+from mathvidya import business_time
 from mathvidya.audit.service import record_event, record_event_now
 from mathvidya.authz import Principal, ensure_student_in_scope, student_in_scope
 from mathvidya.billing import entitlements, periods, repository
@@ -39,11 +40,6 @@ from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
 log = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINT = "subscriptions_no_overlapping_active"
-
-
-def billing_today(now: datetime | None = None) -> date:
-    """Today's date in India, the calendar billing runs on."""
-    return periods.business_date(now or datetime.now(UTC))
 
 
 def _hours(minutes: int | Decimal) -> float:
@@ -114,7 +110,7 @@ def consume_exam_quota_or_refuse(conn: psycopg.Connection, student_user_id: UUID
 def require_subscription(conn: psycopg.Connection, student_user_id: UUID, today: date | None = None) -> dict:
     """The current subscription with its plan row (limits, flags, sla_hours, priority);
     SUBSCRIPTION_REQUIRED (403) when there is none."""
-    current = repository.current_subscription(conn, student_user_id, today or billing_today())
+    current = repository.current_subscription(conn, student_user_id, today or business_time.business_date())
     if current is None:
         raise SubscriptionRequired()
     return current
@@ -147,7 +143,7 @@ def check_exam_entitlement(
 def leaderboard_allowed(conn: psycopg.Connection, student_user_id: UUID, today: date | None = None) -> bool:
     """Whether the student's current plan includes the leaderboard."""
     return entitlements.leaderboard_eligible(
-        repository.current_subscription(conn, student_user_id, today or billing_today())
+        repository.current_subscription(conn, student_user_id, today or business_time.business_date())
     )
 
 
@@ -406,7 +402,7 @@ def verify_payment(
         payment_order_id=order["payment_order_id"],
         gateway_payment_id=payment_id,
         subscription_id=subscription_id,
-        paid_at=datetime.now(UTC),
+        paid_at=business_time.now(),
     )
     subscription = repository.get_subscription(conn, subscription_id)
     record_event(
@@ -511,7 +507,7 @@ def cancel_subscription(conn: psycopg.Connection, principal: Principal, subscrip
         return subscription_view(repository.get_subscription(conn, subscription_id))
     if locked["status"] not in ("active", "pending"):
         raise SubscriptionNotActive(details={"status": locked["status"]})
-    repository.cancel_subscription(conn, subscription_id, datetime.now(UTC))
+    repository.cancel_subscription(conn, subscription_id, business_time.now())
     subscription = repository.get_subscription(conn, subscription_id)
     record_event(
         conn,

@@ -23,7 +23,7 @@ from mathvidya.evaluations import repository
 from mathvidya.evaluations import stamps as stamp_drawing
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.settings_store import get_setting
-from mathvidya.storage import storage_for
+from mathvidya.storage import signed_url, storage_for
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,5 @@ def annotate_page(
         evaluation_id,
         {"page_number": page_number, "stamps": len(annotations), "annotated_s3_key": key},
     )
-    url = None
-    if key is not None:
-        url = storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
+    url = signed_url(conn, settings, key)
     return {"page_number": page_number, "annotation_data": saved["annotation_data"], "annotated_image_url": url}

@@ -11,17 +11,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import psycopg
 
-from mathvidya import sla_clock
+from mathvidya import business_time, sla_clock
 from mathvidya.errors import ValidationFailed
 from mathvidya.evaluations import repository
 from mathvidya.sla_calendar import working_calendar
 
-# API.md: the report places an evaluation in a period by its exam's submitted_at date here.
-REPORT_ZONE = ZoneInfo("Asia/Kolkata")
 MAX_PERIOD_DAYS = 366
 RECENT_DAYS = 30
 TURNAROUND_DAYS = 90
@@ -38,8 +35,8 @@ def period_bounds(start_date: date, end_date: date) -> tuple[datetime, datetime]
         raise ValidationFailed({"end_date": ["must not be before start_date"]})
     if (end_date - start_date).days + 1 > MAX_PERIOD_DAYS:
         raise ValidationFailed({"end_date": [f"the period may span at most {MAX_PERIOD_DAYS} days"]})
-    start = datetime.combine(start_date, time(0), tzinfo=REPORT_ZONE)
-    end = datetime.combine(end_date + timedelta(days=1), time(0), tzinfo=REPORT_ZONE)
+    start = datetime.combine(start_date, time(0), tzinfo=business_time.BUSINESS_TZ)
+    end = datetime.combine(end_date + timedelta(days=1), time(0), tzinfo=business_time.BUSINESS_TZ)
     return start, end
 
 

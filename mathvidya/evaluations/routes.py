@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.evaluations import schemas, service
@@ -16,7 +16,7 @@ blp = Blueprint("evaluations", __name__, url_prefix="/api/v1", description="Mark
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return business_time.now()
 
 
 @blp.route("/evaluations/queue")

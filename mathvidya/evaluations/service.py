@@ -20,9 +20,8 @@ from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
-from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
-from mathvidya.storage import storage_for
+from mathvidya.storage import signed_url
 
 log = logging.getLogger(__name__)
 
@@ -166,12 +165,6 @@ def queue(
     return {"items": items, "total": repository.count_queue(conn, **filters), "limit": limit, "offset": offset}
 
 
-def _signed(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
-    if not key:
-        return None
-    return storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
-
-
 def evaluation_view(
     conn: psycopg.Connection, settings: Settings, principal: Principal, evaluation_id: UUID, now: datetime
 ) -> dict:
@@ -185,7 +178,7 @@ def evaluation_view(
             "marks": q["marks"],
             "unit": q["unit"],
             "question_text": q["question_text"],
-            "question_image_url": _signed(conn, settings, q.get("question_image_key")),
+            "question_image_url": signed_url(conn, settings, q.get("question_image_key")),
             "correct_answer_text": q.get("correct_answer_text"),
             "explanation": q.get("explanation"),
             "declared_unanswered": q["question_number"] in unanswered,
@@ -197,9 +190,9 @@ def evaluation_view(
             "page_number": p["page_number"],
             "content_type": p["content_type"],
             "question_numbers": list(p["question_numbers"]),
-            "url": _signed(conn, settings, p["s3_key"]),
+            "url": signed_url(conn, settings, p["s3_key"]),
             "annotations": p["annotation_data"] or [],
-            "annotated_url": _signed(conn, settings, p["annotated_s3_key"]),
+            "annotated_url": signed_url(conn, settings, p["annotated_s3_key"]),
         }
         for p in repository.exam_pages(conn, evaluation_id, ev["exam_instance_id"])
     ]

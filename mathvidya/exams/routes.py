@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import jsonify, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db, idempotency
+from mathvidya import business_time, db, idempotency
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.exams import schemas, service
@@ -17,7 +17,7 @@ blp = Blueprint("exams", __name__, url_prefix="/api/v1/exams", description="Taki
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return business_time.now()
 
 
 @blp.route("/start")

@@ -12,7 +12,7 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mathvidya import db, job_requests, sla_clock
+from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent
 from mathvidya.billing import service as billing
@@ -22,7 +22,7 @@ from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
-from mathvidya.storage import sniff_content_type, storage_for
+from mathvidya.storage import signed_url, sniff_content_type, storage_for
 
 RECENT_EXAMS_AVOIDED = 5
 CANDIDATES_PER_PLACE = 4
@@ -180,7 +180,7 @@ def start_exam(
     require_parent_link(conn, principal.user_id)
     sections = _section_specs(template)
     has_written = any(s.question_type != "MCQ" for s in sections)
-    today = billing.billing_today(now)
+    today = business_time.business_date(now)
     billing.check_exam_entitlement(conn, principal.user_id, template["exam_type"], has_written, today)
 
     seed = secrets.randbits(31)
@@ -238,13 +238,6 @@ def start_exam(
 # --- viewing -------------------------------------------------------------------------------------
 
 
-def _signed(settings: Settings, conn: psycopg.Connection, key: str | None) -> str | None:
-    if not key:
-        return None
-    expiry = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
-    return storage_for(settings).presigned_get(key, expiry)
-
-
 def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool) -> dict:
     view = {
         k: q[k]
@@ -259,18 +252,18 @@ def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal
             "question_text",
         )
     }
-    view["question_image_url"] = _signed(settings, conn, q.get("question_image_key"))
-    view["diagram_image_url"] = _signed(settings, conn, q.get("diagram_image_key"))
+    view["question_image_url"] = signed_url(conn, settings, q.get("question_image_key"))
+    view["diagram_image_url"] = signed_url(conn, settings, q.get("diagram_image_key"))
     if q.get("mcq_choices"):
         view["mcq_choices"] = [
-            {"label": c["label"], "text": c.get("text"), "image_url": _signed(settings, conn, c.get("image_key"))}
+            {"label": c["label"], "text": c.get("text"), "image_url": signed_url(conn, settings, c.get("image_key"))}
             for c in q["mcq_choices"]
         ]
     if reveal:
         view["mcq_correct_choices"] = q.get("mcq_correct_choices")
         view["correct_answer_text"] = q.get("correct_answer_text")
         view["explanation"] = q.get("explanation")
-        view["explanation_image_url"] = _signed(settings, conn, q.get("explanation_image_key"))
+        view["explanation_image_url"] = signed_url(conn, settings, q.get("explanation_image_key"))
     return view
 
 
@@ -687,8 +680,8 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
         {
             "page_number": p["page_number"],
             "question_numbers": list(p["question_numbers"]),
-            "original_url": _signed(settings, conn, p["s3_key"]),
-            "annotated_url": _signed(settings, conn, annotated.get(p["page_number"])),
+            "original_url": signed_url(conn, settings, p["s3_key"]),
+            "annotated_url": signed_url(conn, settings, annotated.get(p["page_number"])),
         }
         for p in repository.upload_pages(conn, exam_id)
     ]

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.identity import repository
 
 LIFETIMES = {"verify_email": timedelta(hours=48), "password_reset": timedelta(minutes=60)}
@@ -31,7 +32,7 @@ def issue_token(conn: psycopg.Connection, user_id: UUID, purpose: str) -> str:
         token_hash=token_digest(token),
         user_id=user_id,
         purpose=purpose,
-        expires_at=datetime.now(UTC) + LIFETIMES[purpose],
+        expires_at=business_time.now() + LIFETIMES[purpose],
     )
     return token
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.audit.service import Actor, record_event
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -29,7 +30,7 @@ def _code_digest(code: str) -> str:
 
 def issue_link_code(conn: psycopg.Connection, student_user_id: UUID, actor: Actor) -> dict[str, Any]:
     code = "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
-    expires_at = datetime.now(UTC) + LINK_CODE_LIFETIME
+    expires_at = business_time.now() + LINK_CODE_LIFETIME
     repository.insert_link_code(
         conn,
         code_hash=_code_digest(code),

@@ -9,7 +9,6 @@ presenting an already-used one means it leaked, so the whole family is revoked.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -17,7 +16,7 @@ import psycopg
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from jwt import PyJWTError
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.errors import Unauthenticated
 from mathvidya.identity import repository
 from mathvidya.jwt_setup import ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME
@@ -35,7 +34,7 @@ def _issue_pair(conn: psycopg.Connection, user: dict, family_id: UUID) -> dict[s
         token_id=refresh_id,
         family_id=family_id,
         user_id=user["user_id"],
-        expires_at=datetime.now(UTC) + REFRESH_TOKEN_LIFETIME,
+        expires_at=business_time.now() + REFRESH_TOKEN_LIFETIME,
     )
     return {
         "access_token": access,

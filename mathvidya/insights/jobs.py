@@ -5,11 +5,11 @@ mathvidya/job_requests.py, which explains the coalescing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import psycopg
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.config import Settings, load_settings
 from mathvidya.insights import service
 from mathvidya.job_requests import clear_waiting_refresh
@@ -19,7 +19,7 @@ def run_requested_refresh(conn: psycopg.Connection, settings: Settings, school_c
     """Lock the class, clear its waiting key, then refresh: requests from here on queue anew."""
     service.lock_class_refresh(conn, school_class)
     clear_waiting_refresh(settings, school_class)
-    return service.refresh_class_leaderboard(conn, school_class, datetime.now(UTC), reason="evaluation")
+    return service.refresh_class_leaderboard(conn, school_class, business_time.now(), reason="evaluation")
 
 
 def refresh_leaderboard_job(school_class: str) -> str:

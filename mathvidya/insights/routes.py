@@ -3,14 +3,11 @@ admin dashboard."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
-from mathvidya.billing.service import billing_today
 from mathvidya.config import current_settings
 from mathvidya.insights import service
 from mathvidya.insights.schemas import (
@@ -46,7 +43,7 @@ class StudentDashboard(MethodView):
             db.request_connection(),
             current_settings(),
             current_principal().user_id,
-            datetime.now(UTC),
+            business_time.now(),
             args["trend_length"],
         )
 
@@ -66,7 +63,7 @@ class ParentView(MethodView):
             current_settings(),
             current_principal(),
             student_id,
-            datetime.now(UTC),
+            business_time.now(),
             args["trend_length"],
         )
 
@@ -90,7 +87,7 @@ class Leaderboard(MethodView):
             current_principal(),
             args.get("school_class"),
             args.get("student_id"),
-            billing_today(),
+            business_time.business_date(),
         )
 
 
@@ -105,5 +102,5 @@ class AdminDashboard(MethodView):
         day and type, teacher workload and working-hours turnaround, SLA compliance,
         subscriptions by plan (new, expiring within 7 days) and revenue in paise."""
         return service.admin_dashboard(
-            db.request_connection(), args.get("from_date"), args.get("to_date"), datetime.now(UTC)
+            db.request_connection(), args.get("from_date"), args.get("to_date"), business_time.now()
         )

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.billing.jobs import expire_subscriptions, reset_exam_periods, warn_expiring_subscriptions
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import job_connection
@@ -139,7 +140,7 @@ def run_job(name: str, as_of: datetime | None = None, settings: Settings | None 
     job = find_job(name)
     settings = settings or load_settings()
     with job_connection(settings.database_url) as conn:
-        return job.function(conn, settings, as_of or datetime.now(UTC))
+        return job.function(conn, settings, as_of or business_time.now())
 
 
 def run_periodic_job(name: str) -> int:

@@ -12,7 +12,7 @@ from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
 from mathvidya.errors import PayloadTooLarge, ValidationFailed
 from mathvidya.questions import schemas, service
-from mathvidya.storage import storage
+from mathvidya.storage import signed_url_seconds, storage
 
 blp = Blueprint("questions", __name__, url_prefix="/api/v1", description="Question bank and syllabus")
 
@@ -21,12 +21,12 @@ EDITORS = ("teacher", "admin")
 
 def _present(row: dict) -> dict:
     conn = db.request_connection()
-    return service.with_image_urls(row, storage(), service.signed_url_seconds(conn))
+    return service.with_image_urls(row, storage(), signed_url_seconds(conn))
 
 
 def _present_many(rows: list[dict]) -> list[dict]:
     conn = db.request_connection()
-    expires_in, bucket = service.signed_url_seconds(conn), storage()
+    expires_in, bucket = signed_url_seconds(conn), storage()
     return [service.with_image_urls(row, bucket, expires_in) for row in rows]
 
 

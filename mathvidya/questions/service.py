@@ -22,7 +22,7 @@ from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
 from mathvidya.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
 from mathvidya.questions import importer, repository, rules
-from mathvidya.storage import Storage, sniff_content_type
+from mathvidya.storage import Storage, signed_url_seconds, sniff_content_type
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
@@ -53,10 +53,6 @@ def units_by_class(conn: psycopg.Connection) -> dict[str, list[str]]:
 
 def approval_required(conn: psycopg.Connection) -> bool:
     return bool(setting(conn, "question_approval_required"))
-
-
-def signed_url_seconds(conn: psycopg.Connection) -> int:
-    return int(setting(conn, "s3_signed_url_expiry_minutes")) * 60
 
 
 # ---------------------------------------------------------------------------------------

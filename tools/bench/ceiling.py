@@ -29,7 +29,7 @@ from psycopg_pool import ConnectionPool
 
 from mathvidya.audit import repository as audit_repo
 from mathvidya.billing import repository as billing_repo
-from mathvidya.billing.service import billing_today
+from mathvidya.business_time import business_date as billing_today
 from mathvidya.evaluations import repository as evaluations_repo
 from mathvidya.exams import repository as exams_repo
 from mathvidya.notifications import repository as notifications_repo
