@@ -68,8 +68,3 @@ class RateLimited(AppError):
 
 class ServiceUnavailable(AppError):
     status, code, message = 503, "SERVICE_UNAVAILABLE", "A dependency is unavailable."
-
-
-def field_error(field: str, message: str) -> ValidationFailed:
-    """Shorthand for the common single-field 422."""
-    return ValidationFailed({field: [message]})

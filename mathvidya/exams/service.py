@@ -29,14 +29,10 @@ CANDIDATES_PER_PLACE = 4
 MIN_CANDIDATES_PER_UNIT = 12
 AUTO_SUBMIT_BATCH = 100
 UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
+# An exam started without a subscription row (start_exam always records one) gets the
+# standard plans' SLA.
+SLA_HOURS_WITHOUT_PLAN = 48
 SNIFF_BYTES = 16
-ANSWER_FIELDS = (
-    "mcq_correct_choices",
-    "correct_answer_text",
-    "correct_answer_image_key",
-    "explanation",
-    "explanation_image_key",
-)
 
 
 # --- who may see an exam -------------------------------------------------------------------
@@ -366,7 +362,7 @@ def _exam_being_taken(
 ) -> dict:
     """The caller's own exam, locked, still in progress and within its time."""
     exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] != "in_progress":
+    if exam["status"] != states.IN_PROGRESS:
         raise states.invalid_state(exam["status"], action)
     if _time_over(exam, now):
         raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
@@ -478,7 +474,7 @@ def _mcq_response(outcome: dict) -> dict:
 def auto_submit_exam(conn: psycopg.Connection, exam_id: UUID, as_of: datetime) -> bool:
     """Submit an exam whose time ran out, with its autosaved answers; idempotent."""
     exam = repository.lock_exam(conn, exam_id)
-    if exam is None or exam["status"] != "in_progress" or not _time_over(exam, as_of):
+    if exam is None or exam["status"] != states.IN_PROGRESS or not _time_over(exam, as_of):
         return False
     outcome = _score_and_close_mcq_part(conn, exam, {}, as_of, timed_out=True)
     record_event(
@@ -520,8 +516,7 @@ def upload_targets(
     exam = visible_exam(conn, principal, exam_id)
     if exam["student_user_id"] != principal.user_id:
         raise NotFound("No such exam.")
-    if exam["status"] not in states.AWAITING_UPLOAD:
-        raise states.invalid_state(exam["status"], "take answer sheets")
+    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
     types = get_setting(conn, "allowed_upload_mimetypes")
     storage = storage_for(settings)
@@ -604,8 +599,8 @@ def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page
 
 
 def sla_deadline_for(conn: psycopg.Connection, exam_id: UUID, submitted_at: datetime) -> datetime:
-    """Fixed once at confirmation: later holiday edits never move it (PRODUCT.md §7)."""
-    hours = repository.exam_sla_hours(conn, exam_id) or 48
+    """Fixed once at confirmation: later holiday edits never move it (docs/exams.md)."""
+    hours = repository.exam_sla_hours(conn, exam_id) or SLA_HOURS_WITHOUT_PLAN
     calendar = working_calendar(
         conn, submitted_at.date() - timedelta(days=1), submitted_at.date() + timedelta(days=400)
     )
@@ -616,10 +611,9 @@ def confirm_upload(
     conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID, body: dict, now: datetime
 ) -> dict:
     exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] in ("pending_evaluation", "evaluated") and exam["submitted_at"] is not None:
+    if exam["status"] in states.UPLOAD_CONFIRMED and exam["submitted_at"] is not None:
         return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
-    if exam["status"] not in states.AWAITING_UPLOAD:
-        raise states.invalid_state(exam["status"], "take answer sheets")
+    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
     for page in sorted(pages):
