@@ -7,9 +7,17 @@ import importlib
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import cli, db, error_handling, jwt_setup, logging_setup, rate_limits, redis_client
+from mathvidya import cli, db, error_handling, errors, jwt_setup, logging_setup, rate_limits, redis_client
 from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
+
+
+def _api_description() -> str:
+    codes = "\n".join(f"- `{code}` ({status})" for code, status in errors.catalogue().items())
+    return (
+        "Exam practice for CBSE mathematics. Errors always answer {error, message, details}; "
+        f"`error` is one of these codes (HTTP status):\n\n{codes}"
+    )
 
 
 def _flask_config(settings: Settings) -> dict:
@@ -27,9 +35,7 @@ def _flask_config(settings: Settings) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
         "API_SPEC_OPTIONS": {
             "security": [{"bearerAuth": []}],
-            "info": {
-                "description": "Exam practice for CBSE mathematics. Errors always answer {error, message, details}."
-            },
+            "info": {"description": _api_description()},
         },
         "JSON_SORT_KEYS": False,
     }

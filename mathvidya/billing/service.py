@@ -22,20 +22,23 @@ from mathvidya import business_time
 from mathvidya.audit.service import record_event, record_event_now
 from mathvidya.authz import Principal, ensure_student_in_scope, student_in_scope
 from mathvidya.billing import entitlements, periods, repository
-from mathvidya.billing.errors import (
+from mathvidya.billing.gateway import ManualProvider, RazorpayGateway
+from mathvidya.config import Settings
+from mathvidya.errors import (
+    AppError,
     ExamTypeNotInPlan,
     LeaderboardNotAvailable,
+    NotFound,
     OrderAlreadyPaid,
+    PaymentAlreadyUsed,
     PaymentSignatureInvalid,
     SubscriptionLimitExceeded,
     SubscriptionNotActive,
     SubscriptionOverlap,
     SubscriptionRequired,
     TeacherHoursExceeded,
+    ValidationFailed,
 )
-from mathvidya.billing.gateway import ManualProvider, RazorpayGateway
-from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 
@@ -292,7 +295,7 @@ def _create_subscription(
             raise SubscriptionOverlap() from None
         raise
     except pg_errors.UniqueViolation:
-        raise Conflict("This payment was already used for a subscription.", code="PAYMENT_ALREADY_USED") from None
+        raise PaymentAlreadyUsed() from None
 
 
 def create_order(

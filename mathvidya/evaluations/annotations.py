@@ -18,7 +18,7 @@ from psycopg.types.json import Jsonb
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
-from mathvidya.errors import Conflict, ValidationFailed
+from mathvidya.errors import EvaluationAlreadySubmitted, ValidationFailed
 from mathvidya.evaluations import repository
 from mathvidya.evaluations import stamps as stamp_drawing
 from mathvidya.evaluations.access import evaluation_in_scope
@@ -87,10 +87,7 @@ def annotate_page(
     """Replace one page's stamps (assigned teacher only, evaluation still open)."""
     evaluation = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
     if evaluation["status"] not in OPEN_STATUSES:
-        raise Conflict(
-            "This evaluation was already submitted; its annotations can no longer change.",
-            code="EVALUATION_ALREADY_SUBMITTED",
-        )
+        raise EvaluationAlreadySubmitted("This evaluation was already submitted; its annotations can no longer change.")
     annotations = [{"type": a["type"], "stamp": a["stamp"], "x": a["x"], "y": a["y"]} for a in body["annotations"]]
     _check_stamps(conn, annotations)
     exam_instance_id = evaluation["exam_instance_id"]

@@ -14,7 +14,7 @@ from mathvidya import db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, ValidationFailed
+from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
 from mathvidya.evaluations import repository
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
@@ -234,8 +234,8 @@ def start_evaluation(conn: psycopg.Connection, principal: Principal, evaluation_
     return started
 
 
-def _already_submitted() -> AppError:
-    return Conflict("This evaluation was already submitted.", code="EVALUATION_ALREADY_SUBMITTED")
+def _already_submitted() -> EvaluationAlreadySubmitted:
+    return EvaluationAlreadySubmitted()
 
 
 # --- marking -------------------------------------------------------------------------------------
@@ -280,10 +280,7 @@ def _checked_marks(ev: dict, unanswered: set[int], given: list[dict]) -> dict[in
         }
     missing = sorted(set(written) - set(marks))
     if missing:
-        raise AppError(
-            "Every written question needs marks before submitting.",
-            code="EVALUATION_INCOMPLETE",
-            status=422,
+        raise EvaluationIncomplete(
             details={"missing_question_numbers": missing},
         )
     return marks

@@ -17,7 +17,15 @@ from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
+from mathvidya.errors import (
+    ExamTimeOver,
+    InsufficientQuestions,
+    NotFound,
+    UploadMissing,
+    UploadTooLarge,
+    UploadTypeNotAllowed,
+    ValidationFailed,
+)
 from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
 from mathvidya.settings_store import get_setting
@@ -103,11 +111,8 @@ def _candidates(
     }
 
 
-def _insufficient(shortfalls: list) -> AppError:
-    return AppError(
-        "Not enough questions are available for this exam right now.",
-        code="INSUFFICIENT_QUESTIONS",
-        status=409,
+def _insufficient(shortfalls: list) -> InsufficientQuestions:
+    return InsufficientQuestions(
         details={
             "sections": [
                 {
@@ -365,7 +370,7 @@ def _exam_being_taken(
     if exam["status"] != states.IN_PROGRESS:
         raise states.invalid_state(exam["status"], action)
     if _time_over(exam, now):
-        raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
+        raise ExamTimeOver()
     return exam
 
 
@@ -577,24 +582,17 @@ def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page
     key = answer_sheet_key(exam, page)
     info = storage.head(key)
     if info is None:
-        raise AppError(f"Page {page} was not uploaded.", code="UPLOAD_MISSING", status=422, details={"page": page})
+        raise UploadMissing(f"Page {page} was not uploaded.", details={"page": page})
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
     if info.size > max_bytes:
-        raise AppError(
+        raise UploadTooLarge(
             f"Page {page} is larger than {max_bytes // (1024 * 1024)} MB.",
-            code="UPLOAD_TOO_LARGE",
-            status=422,
             details={"page": page, "size_bytes": info.size, "max_bytes": max_bytes},
         )
     content_type = sniff_content_type(storage.read_range(key, 0, SNIFF_BYTES)) if info.size else None
     allowed = set(get_setting(conn, "allowed_upload_mimetypes"))
     if content_type is None or content_type not in allowed:
-        raise AppError(
-            f"Page {page} is not a JPEG, PNG or PDF.",
-            code="UPLOAD_TYPE_NOT_ALLOWED",
-            status=422,
-            details={"page": page},
-        )
+        raise UploadTypeNotAllowed(f"Page {page} is not a JPEG, PNG or PDF.", details={"page": page})
     return {"s3_key": key, "content_type": content_type, "size_bytes": info.size}
 
 

@@ -9,7 +9,7 @@ to check that every guarded UPDATE moves exactly the declared states.
 
 from __future__ import annotations
 
-from mathvidya.errors import Conflict
+from mathvidya.errors import InvalidExamState
 
 IN_PROGRESS = "in_progress"
 
@@ -48,10 +48,9 @@ def ensure_can_move(current: str, target: str, action: str) -> None:
         raise invalid_state(current, action)
 
 
-def invalid_state(current: str, action: str) -> Conflict:
-    return Conflict(
+def invalid_state(current: str, action: str) -> InvalidExamState:
+    return InvalidExamState(
         f"The exam is {current.replace('_', ' ')}; it cannot {action} now.",
-        code="INVALID_EXAM_STATE",
         details={"status": current},
     )
 

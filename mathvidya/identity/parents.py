@@ -14,7 +14,7 @@ import psycopg
 from mathvidya import business_time
 from mathvidya.audit.service import Actor, record_event
 from mathvidya.config import Settings
-from mathvidya.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mathvidya.errors import AlreadyLinked, NotFound, ParentLinkRequired, ValidationFailed
 from mathvidya.identity import repository
 from mathvidya.notifications.service import notify
 
@@ -66,7 +66,7 @@ def create_link(
                 is_primary=is_primary,
             )
     except psycopg.errors.UniqueViolation:
-        raise Conflict("This parent and student are already linked.", code="ALREADY_LINKED") from None
+        raise AlreadyLinked() from None
     except psycopg.errors.ForeignKeyViolation:
         raise NotFound("No such user.") from None
     except psycopg.errors.CheckViolation as exc:
@@ -154,7 +154,7 @@ def remove_link(conn: psycopg.Connection, mapping_id: UUID, actor: Actor) -> Non
 def require_parent_link(conn: psycopg.Connection, student_user_id: UUID) -> None:
     """Students cannot start exams until a parent is linked (PRODUCT.md §3)."""
     if not repository.student_has_parent(conn, student_user_id=student_user_id):
-        raise Forbidden("Link a parent account before starting an exam.", code="PARENT_LINK_REQUIRED")
+        raise ParentLinkRequired()
 
 
 def linked_parents(conn: psycopg.Connection, student_user_id: UUID) -> list[dict]:

@@ -11,13 +11,15 @@ from psycopg.types.json import Jsonb
 from mathvidya.audit.service import SYSTEM, Actor, record_event, record_event_now
 from mathvidya.config import Settings
 from mathvidya.errors import (
+    AccountDeactivated,
+    AccountLocked,
     AppError,
-    BadRequest,
     Conflict,
-    Forbidden,
+    EmailTaken,
+    InvalidCredentials,
     NotFound,
-    RateLimited,
-    Unauthenticated,
+    TokenInvalid,
+    UserHasLinks,
     ValidationFailed,
 )
 from mathvidya.identity import account_tokens, lockout, passwords, repository, tokens
@@ -81,14 +83,12 @@ def create_user(conn: psycopg.Connection, new: NewUser, actor: Actor = SYSTEM) -
                 email_verified=new.email_verified,
             )
     except psycopg.errors.UniqueViolation:
-        raise Conflict("An account with this e-mail already exists.", code="EMAIL_TAKEN") from None
+        raise EmailTaken() from None
     record_event(conn, "user.created", actor, "user", user["user_id"], {"role": new.role, "email": user["email"]})
     return user
 
 
 # --- sessions --------------------------------------------------------------------------
-
-INVALID_CREDENTIALS = "The e-mail or password is wrong."
 
 
 def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, ip: str | None) -> AppError:
@@ -104,13 +104,11 @@ def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, 
     )
     if locked:
         return _locked_error(lockout.LOCK_SECONDS)
-    return Unauthenticated(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+    return InvalidCredentials()
 
 
 def _locked_error(seconds: int) -> AppError:
-    return RateLimited(
-        "Too many failed sign-ins; the account is locked for a while.",
-        code="ACCOUNT_LOCKED",
+    return AccountLocked(
         details={"retry_after_seconds": seconds},
         headers={"Retry-After": str(seconds)},
     )
@@ -128,7 +126,7 @@ def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip:
     if not passwords.verify_password(user["password_hash"], password):
         raise _fail_login(redis_client, email, max_attempts, user, ip)
     if not user["is_active"]:
-        raise Forbidden("This account is deactivated.", code="ACCOUNT_DEACTIVATED")
+        raise AccountDeactivated()
     lockout.clear_failures(redis_client, email)
     if passwords.needs_rehash(user["password_hash"]):
         repository.set_password_hash(conn, user_id=user["user_id"], password_hash=passwords.hash_password(password))
@@ -139,7 +137,6 @@ def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip:
 
 
 _DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")
-
 
 # --- registration and account tokens ---------------------------------------------------
 
@@ -167,7 +164,7 @@ def send_verification_email(conn: psycopg.Connection, settings: Settings, user: 
 def verify_email(conn: psycopg.Connection, token: str) -> None:
     user_id = account_tokens.consume_token(conn, token, "verify_email")
     if user_id is None:
-        raise BadRequest("The verification link is invalid, used or expired.", code="TOKEN_INVALID")
+        raise TokenInvalid("The verification link is invalid, used or expired.")
     repository.mark_email_verified(conn, user_id=user_id)
     record_event(conn, "user.email_verified", Actor(user_id=user_id), "user", user_id)
 
@@ -196,7 +193,7 @@ def confirm_password_reset(conn: psycopg.Connection, token: str, new_password: s
         raise ValidationFailed({"new_password": [problem]})
     user_id = account_tokens.consume_token(conn, token, "password_reset")
     if user_id is None:
-        raise BadRequest("The reset link is invalid, used or expired.", code="TOKEN_INVALID")
+        raise TokenInvalid("The reset link is invalid, used or expired.")
     repository.set_password_hash(conn, user_id=user_id, password_hash=passwords.hash_password(new_password))
     tokens.end_all_sessions(conn, user_id, "password_reset")
     record_event(conn, "user.password_reset", Actor(user_id=user_id, ip_address=ip), "user", user_id)
@@ -274,8 +271,6 @@ def _change_role(conn: psycopg.Connection, user: dict, role: str, student_class:
         with conn.transaction():
             repository.set_user_role(conn, user_id=user["user_id"], role=role, student_class=student_class)
     except psycopg.errors.CheckViolation:
-        raise Conflict(
-            "Remove this user's parent–student links before changing the role.", code="USER_HAS_LINKS"
-        ) from None
+        raise UserHasLinks() from None
     tokens.end_all_sessions(conn, user["user_id"], "role_changed")
     record_event(conn, "user.role_changed", actor, "user", user["user_id"], {"from": user["role"], "to": role})

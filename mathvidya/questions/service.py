@@ -20,7 +20,7 @@ import psycopg
 from mathvidya import settings_store
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
-from mathvidya.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from mathvidya.errors import Forbidden, InvalidQuestionState, NotFound, PayloadTooLarge, ValidationFailed
 from mathvidya.questions import importer, repository, rules
 from mathvidya.storage import Storage, signed_url_seconds, sniff_content_type
 
@@ -32,7 +32,6 @@ IMAGE_URL_FIELDS = {
     "correct_answer_image_key": "correct_answer_image_url",
     "explanation_image_key": "explanation_image_url",
 }
-INVALID_STATE = "INVALID_QUESTION_STATE"
 
 
 # ---------------------------------------------------------------------------------------
@@ -76,7 +75,7 @@ def _ensure_editable(principal: Principal, question: Mapping[str, Any]) -> None:
     if principal.role != "admin" and question["created_by"] != principal.user_id:
         raise Forbidden("Only the question's author or an admin can change it.")
     if question["status"] == "archived":
-        raise Conflict("An archived question cannot be changed.", code=INVALID_STATE)
+        raise InvalidQuestionState("An archived question cannot be changed.")
 
 
 def get_question(conn: psycopg.Connection, principal: Principal, question_id: UUID) -> Mapping[str, Any]:
@@ -246,7 +245,7 @@ def approve_question(conn: psycopg.Connection, principal: Principal, question_id
     """draft (or archived) → active: from now on exams may draw it."""
     current = _visible(principal, repository.lock_question(conn, question_id))
     if current["status"] == "active":
-        raise Conflict("The question is already active.", code=INVALID_STATE)
+        raise InvalidQuestionState("The question is already active.")
     row = repository.set_question_status(conn, question_id, "active", principal.user_id)
     record_event(
         conn, "question.approved", principal.actor, "question", question_id, {"previous_status": current["status"]}
@@ -258,7 +257,7 @@ def archive_question(conn: psycopg.Connection, principal: Principal, question_id
     """Soft delete: kept for the exams that used it, never drawn again."""
     current = _visible(principal, repository.lock_question(conn, question_id))
     if current["status"] == "archived":
-        raise Conflict("The question is already archived.", code=INVALID_STATE)
+        raise InvalidQuestionState("The question is already archived.")
     row = repository.set_question_status(conn, question_id, "archived", None)
     record_event(
         conn, "question.archived", principal.actor, "question", question_id, {"previous_status": current["status"]}

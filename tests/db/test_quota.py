@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 from mathvidya import business_time
 from mathvidya.authz import Principal
 from mathvidya.billing import periods, service
-from mathvidya.billing.errors import (
+from mathvidya.errors import (
     ExamTypeNotInPlan,
     LeaderboardNotAvailable,
     SubscriptionLimitExceeded,
