@@ -6,6 +6,7 @@ import importlib
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from mathvidya import cli, db, error_handling, errors, jwt_setup, logging_setup, rate_limits, redis_client
 from mathvidya.config import Settings, current_settings, load_settings
@@ -46,6 +47,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging_setup.configure_logging(settings.log_level)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
+    if settings.trusted_proxy_count:
+        count = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     if settings.cors_origins:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Request-ID", "Retry-After"])
 

@@ -1,7 +1,8 @@
-"""Settings from the environment (ARCHITECTURE.md, operating contract).
+"""Settings from the environment (the variables README.md lists).
 
-Business rules live in system_config (see mathvidya.settings); this module only holds
-secrets and endpoints, and refuses to start production with development defaults.
+Business rules live in system_config (read through mathvidya/settings_store.py); this
+module only holds secrets and endpoints, and refuses to start production with development
+defaults.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     auth_rate_limit: str = "30 per minute"
+    # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are
+    # trusted: per-IP limits and audit IPs then see the client, not the proxy.
+    trusted_proxy_count: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -78,10 +82,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
+        trusted_proxy_count=_proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)
     return settings
+
+
+def _proxy_count(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"TRUSTED_PROXY_COUNT must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
 
 
 def _refuse_unsafe_production(env: dict[str, str] | os._Environ, settings: Settings) -> None:

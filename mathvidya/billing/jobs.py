@@ -18,7 +18,7 @@ EXPIRY_WARNING_DAYS = 7
 EXPIRY_EVENT = "subscription.expiring"
 
 
-def expire_subscriptions(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def expire_subscriptions(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """Active subscriptions whose cover ended (end_date on or before today) → expired.
 
     Use-time checks never rely on this: "current" always means covering today."""
@@ -93,7 +93,7 @@ def _expiry_message(subscription: dict, recipient: dict, last_day: date) -> tupl
     )
 
 
-def reset_exam_periods(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def reset_exam_periods(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """Safety net: zero the exam counters of periods that have passed. The quota statement
     already rolls periods over itself, so nothing depends on this running."""
     return repository.reset_exam_periods(conn, business_time.business_date(as_of))

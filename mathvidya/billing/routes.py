@@ -76,7 +76,7 @@ class CancelSubscription(MethodView):
     @blp.response(200, SubscriptionSchema)
     @blp.alt_response(404, description="No such subscription in your scope")
     @blp.alt_response(409, description="SUBSCRIPTION_NOT_ACTIVE: it has already expired")
-    def post(self, body, subscription_id):
+    def post(self, _body, subscription_id):
         """Cancel at once: the owner student, a linked parent or an admin."""
         return service.cancel_subscription(db.request_connection(), current_principal(), subscription_id)
 

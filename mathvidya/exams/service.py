@@ -497,7 +497,7 @@ def auto_submit_exam(conn: psycopg.Connection, exam_id: UUID, as_of: datetime) -
     return True
 
 
-def auto_submit_overdue(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def auto_submit_overdue(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """The sweep: every in-progress exam past its deadline (when auto-submit is enabled)."""
     if not get_setting(conn, "exam_auto_submit_enabled"):
         return 0

@@ -30,7 +30,7 @@ def refresh_leaderboard_job(school_class: str) -> str:
     return str(result.refresh_id)
 
 
-def refresh_leaderboards(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def refresh_leaderboards(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """The nightly job (`run-job refresh-leaderboards`): every class as of ``as_of``, then
     old rankings pruned; returns rows touched."""
     return service.refresh_all_leaderboards(conn, as_of, reason="nightly")

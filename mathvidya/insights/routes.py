@@ -41,7 +41,6 @@ class StudentDashboard(MethodView):
         the predicted board score (null with a reason on too little evidence)."""
         return service.student_dashboard(
             db.request_connection(),
-            current_settings(),
             current_principal().user_id,
             business_time.now(),
             args["trend_length"],
@@ -60,7 +59,6 @@ class ParentView(MethodView):
         Every view is recorded in the audit log as `student.data_viewed`."""
         return service.parent_view(
             db.request_connection(),
-            current_settings(),
             current_principal(),
             student_id,
             business_time.now(),

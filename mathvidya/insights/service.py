@@ -440,7 +440,6 @@ def prediction_history(rows: list[dict]) -> list[prediction.ExamEvidence]:
 
 def student_dashboard(
     conn: psycopg.Connection,
-    settings: Settings,
     student_user_id: UUID,
     now: datetime,
     trend_length: int = DEFAULT_TREND_LENGTH,
@@ -523,7 +522,6 @@ def student_dashboard(
 
 def parent_view(
     conn: psycopg.Connection,
-    settings: Settings,
     principal: Principal,
     student_user_id: UUID,
     now: datetime,
@@ -532,7 +530,7 @@ def parent_view(
     """The dashboard, read-only, for a linked parent or an admin; every view is audited
     (student.data_viewed) in the request's transaction."""
     ensure_student_in_scope(principal, student_user_id)
-    view = student_dashboard(conn, settings, student_user_id, now, trend_length)
+    view = student_dashboard(conn, student_user_id, now, trend_length)
     record_event(
         conn,
         "student.data_viewed",

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 import psycopg
@@ -127,7 +127,7 @@ def send_over_smtp(smtp_url: str | None, sender: str, row: dict[str, Any]) -> No
         if parsed.scheme == "smtp+starttls":
             smtp.starttls()
         if parsed.username:
-            smtp.login(parsed.username, parsed.password or "")
+            smtp.login(unquote(parsed.username), unquote(parsed.password or ""))
         smtp.send_message(message)
 
 
