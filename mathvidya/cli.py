@@ -1,4 +1,4 @@
-"""Flask CLI commands (ARCHITECTURE.md operating contract)."""
+"""Flask CLI commands for operators (README.md lists them)."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ def current_settings() -> Settings:
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read the operating contract's variables; fail loudly on unsafe production values."""
+    """Read the environment variables (README.md); fail loudly on unsafe production values."""
     env = os.environ if environ is None else environ
     name = env.get("MATHVIDYA_ENV", "development")
     if name not in ENVIRONMENTS:

@@ -48,7 +48,7 @@ def percentage(part: int, whole: int) -> Decimal | None:
 
 
 def compliance_rate(on_time: int, breached: int) -> Decimal | None:
-    """API.md: on_time / (on_time + breached) × 100; null when both are 0."""
+    """on_time / (on_time + breached) × 100; null when both are 0."""
     return percentage(on_time, on_time + breached)
 
 

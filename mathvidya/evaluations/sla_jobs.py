@@ -1,4 +1,4 @@
-"""The SLA sweeps (PRODUCT.md §7), registered in mathvidya/jobs/registry.py, every 15 minutes:
+"""The SLA sweeps (docs/evaluation-reports.md), registered in mathvidya/jobs/registry.py, every 15 minutes:
 
 - flag-sla-breaches: an open evaluation past its deadline is flagged once (sla_breached,
   breach_flagged_at), audited as ``sla.breached`` and every active admin is told.
@@ -100,7 +100,7 @@ def _report_breach(conn: psycopg.Connection, settings: Settings, row: dict, admi
 
 
 def warning_due(remaining_working_minutes: int) -> bool:
-    """Less than two working hours left (PRODUCT.md §7)."""
+    """Less than two working hours left."""
     return remaining_working_minutes < WARNING_WORKING_MINUTES
 
 

@@ -1,4 +1,4 @@
-"""Exam request and response bodies (API.md: exams)."""
+"""Exam request and response bodies."""
 
 from __future__ import annotations
 

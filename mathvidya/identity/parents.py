@@ -152,7 +152,7 @@ def remove_link(conn: psycopg.Connection, mapping_id: UUID, actor: Actor) -> Non
 
 
 def require_parent_link(conn: psycopg.Connection, student_user_id: UUID) -> None:
-    """Students cannot start exams until a parent is linked (PRODUCT.md §3)."""
+    """Students cannot start exams until a parent is linked."""
     if not repository.student_has_parent(conn, student_user_id=student_user_id):
         raise ParentLinkRequired()
 

@@ -33,7 +33,7 @@ class StudentDashboard(MethodView):
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
     def get(self, args):
-        """The student's own dashboard (PRODUCT.md §8).
+        """The student's own dashboard.
 
         Exams used / allowed this period and when the count resets; recent exams and scores
         by type; marks per unit with each unit's CBSE weight; the trend of the latest

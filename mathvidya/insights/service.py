@@ -376,7 +376,7 @@ def board_unit_weights(config: dict | None) -> dict[str, float]:
 
 def cbse_unit_weights(conn: psycopg.Connection, school_class: str) -> dict[str, float]:
     """The CBSE weight of each unit: its share of the seeded board-pattern template's marks
-    (as an admin may have edited it); PRODUCT.md §9's weights if that row is unusable."""
+    (as an admin may have edited it); the default template's weights if that row is unusable."""
     row = repository.board_template_config(conn, _seeded_board_template_ids()[school_class])
     weights = board_unit_weights(row["config"]) if row and row["exam_type"] == "board_exam" else {}
     return weights or chapter_weights(school_class)
@@ -444,7 +444,7 @@ def student_dashboard(
     now: datetime,
     trend_length: int = DEFAULT_TREND_LENGTH,
 ) -> dict[str, Any]:
-    """The dashboard of PRODUCT.md §8 for one student (the caller checked the scope)."""
+    """The dashboard of one student (docs/insights.md) (the caller checked the scope)."""
     student = _student_or_404(conn, student_user_id)
     school_class = student["student_class"]
     today = business_time.business_date(now)

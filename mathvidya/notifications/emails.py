@@ -41,7 +41,7 @@ CATEGORY_BY_PREFIX = {
 }
 
 # The context each template needs besides first_name (which notify() supplies); the
-# optional values are in brackets. PRODUCT.md section 8 names the events.
+# optional values are in brackets. docs/admin.md names the events.
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "evaluation.assigned": ("student_name", "exam_name", "deadline", "link"),
     "sla.warning": ("student_name", "exam_name", "deadline", "hours_left", "link"),

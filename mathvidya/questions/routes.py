@@ -1,4 +1,4 @@
-"""Question bank and syllabus endpoints (API.md: questions, syllabus)."""
+"""Question bank and syllabus endpoints."""
 
 from __future__ import annotations
 
