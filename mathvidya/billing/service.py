@@ -43,6 +43,7 @@ from mathvidya.errors import (
 log = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINT = "subscriptions_no_overlapping_active"
+SUBSCRIPTION_TERMS = ("plan_type", "plan_name", "status", "start_date", "end_date", "billing_cycle")
 
 
 def _hours(minutes: int | Decimal) -> float:
@@ -204,12 +205,7 @@ def subscription_overview(conn: psycopg.Connection, student_user_id: UUID, today
             key: current[key]
             for key in (
                 "subscription_id",
-                "plan_type",
-                "plan_name",
-                "status",
-                "start_date",
-                "end_date",
-                "billing_cycle",
+                *SUBSCRIPTION_TERMS,
                 "sla_hours",
                 "period_start",
             )
@@ -231,12 +227,7 @@ def subscription_view(row: dict) -> dict:
         for key in (
             "subscription_id",
             "student_user_id",
-            "plan_type",
-            "plan_name",
-            "status",
-            "start_date",
-            "end_date",
-            "billing_cycle",
+            *SUBSCRIPTION_TERMS,
             "billing_day_of_month",
             "amount_paid_paise",
             "payment_provider",

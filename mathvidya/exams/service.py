@@ -41,6 +41,7 @@ UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
 # standard plans' SLA.
 SLA_HOURS_WITHOUT_PLAN = 48
 SNIFF_BYTES = 16
+SCORE_FIELDS = ("total_marks", "mcq_score", "mcq_total", "mcq_percentage", "manual_score", "total_score", "percentage")
 
 
 # --- who may see an exam -------------------------------------------------------------------
@@ -292,13 +293,7 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
             "submitted_at",
             "sla_deadline",
             "duration_minutes",
-            "total_marks",
-            "mcq_score",
-            "mcq_total",
-            "mcq_percentage",
-            "manual_score",
-            "total_score",
-            "percentage",
+            *SCORE_FIELDS,
         )
     }
     view["questions"] = [_question_view(settings, conn, q, reveal) for q in exam["exam_snapshot"]["questions"]]
@@ -684,13 +679,7 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
             "status",
             "exam_type",
             "template_name",
-            "total_marks",
-            "mcq_score",
-            "mcq_total",
-            "mcq_percentage",
-            "manual_score",
-            "total_score",
-            "percentage",
+            *SCORE_FIELDS,
             "submitted_at",
             "sla_deadline",
         )
