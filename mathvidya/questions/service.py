@@ -10,7 +10,7 @@ so an approved question cannot change behind the admin's back.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -293,22 +293,14 @@ def search_questions(conn: psycopg.Connection, principal: Principal, args: Mappi
 # ---------------------------------------------------------------------------------------
 # Responses: signed image URLs
 # ---------------------------------------------------------------------------------------
-def with_image_urls(question: Mapping[str, Any], storage: Storage, expires_in: int) -> dict:
-    """The question with a short-lived signed GET URL beside every image key."""
+def with_image_urls(question: Mapping[str, Any], sign: Callable[[str | None], str | None], expires_in: int) -> dict:
+    """The question with a short-lived signed GET URL beside every image key (``sign`` is
+    storage.url_signer's, valid ``expires_in`` seconds)."""
     out = dict(question)
     for key_field, url_field in IMAGE_URL_FIELDS.items():
-        key = out.get(key_field)
-        out[url_field] = storage.presigned_get(key, expires_in) if key else None
+        out[url_field] = sign(out.get(key_field))
     if out.get("mcq_choices"):
-        out["mcq_choices"] = [
-            {
-                **choice,
-                "image_url": storage.presigned_get(choice["image_key"], expires_in)
-                if choice.get("image_key")
-                else None,
-            }
-            for choice in out["mcq_choices"]
-        ]
+        out["mcq_choices"] = [{**choice, "image_url": sign(choice.get("image_key"))} for choice in out["mcq_choices"]]
     out["image_urls_expire_in"] = expires_in
     return out
 
