@@ -6,12 +6,19 @@ import importlib
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mathvidya import api_docs, db, error_handling, jwt_setup, logging_setup, rate_limits
-from mathvidya.config import Settings, load_settings
+from mathvidya import api_docs, cli, db, error_handling, errors, jwt_setup, logging_setup, rate_limits, redis_client
+from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
-API_PREFIX = "/api/v1"
+
+def _api_description() -> str:
+    codes = "\n".join(f"- `{code}` ({status})" for code, status in errors.catalogue().items())
+    return (
+        "Exam practice for CBSE mathematics. Errors always answer {error, message, details}; "
+        f"`error` is one of these codes (HTTP status):\n\n{codes}"
+    )
 
 
 def _flask_config(settings: Settings) -> dict:
@@ -27,9 +34,7 @@ def _flask_config(settings: Settings) -> dict:
         "OPENAPI_JSON_PATH": "api/v1/openapi.json",
         "API_SPEC_OPTIONS": {
             "security": [{"bearerAuth": []}],
-            "info": {
-                "description": "Exam practice for CBSE mathematics. Errors always answer {error, message, details}."
-            },
+            "info": {"description": _api_description()},
         },
         "JSON_SORT_KEYS": False,
     }
@@ -40,6 +45,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging_setup.configure_logging(settings.log_level, settings.log_format)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
+    if settings.trusted_proxy_count:
+        count = settings.trusted_proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     if settings.cors_origins:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Request-ID", "Retry-After"])
 
@@ -58,8 +66,6 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register_extensions(app: Flask) -> None:
-    from mathvidya import redis_client
-
     redis_client.init_app(app)
 
 
@@ -89,11 +95,9 @@ def _register_blueprints(api: MathvidyaApi, limiter) -> None:
     for module_name in BLUEPRINT_MODULES:
         blueprint = importlib.import_module(module_name).blp
         if blueprint.name in RATE_LIMITED_BLUEPRINTS:
-            limiter.limit(lambda: api._app.config["SETTINGS"].auth_rate_limit)(blueprint)
+            limiter.limit(lambda: current_settings().auth_rate_limit)(blueprint)
         api.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
-    from mathvidya import cli
-
     cli.init_app(app)

@@ -22,6 +22,7 @@ from functools import wraps
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from flask import g, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
@@ -146,12 +147,13 @@ def student_in_scope(principal: Principal, student_user_id: UUID) -> bool:
     if principal.role == "student":
         return principal.user_id == student_user_id
     if principal.role == "parent":
-        return bool(
-            queries("authz").is_linked_parent(
-                db.request_connection(), parent_user_id=principal.user_id, student_user_id=student_user_id
-            )
-        )
+        return is_linked_parent(db.request_connection(), principal.user_id, student_user_id)
     return False
+
+
+def is_linked_parent(conn: psycopg.Connection, parent_user_id: UUID, student_user_id: UUID) -> bool:
+    """The one parent-link check behind every parent's view of a child's data."""
+    return bool(queries("authz").is_linked_parent(conn, parent_user_id=parent_user_id, student_user_id=student_user_id))
 
 
 def ensure_student_in_scope(principal: Principal, student_user_id: UUID) -> None:

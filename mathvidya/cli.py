@@ -1,4 +1,4 @@
-"""Flask CLI commands (ARCHITECTURE.md operating contract)."""
+"""Flask CLI commands for operators (README.md lists them)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import sys
 from datetime import datetime
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
+from mathvidya.config import current_settings
 from mathvidya.db import job_connection
+from mathvidya.demo import seed_demo
 from mathvidya.errors import AppError
-
-
-def _settings():
-    return current_app.config["SETTINGS"]
+from mathvidya.identity.service import NewUser, create_user
+from mathvidya.jobs.registry import find_job, periodic_jobs, run_job
 
 
 @click.command("create-user")
@@ -27,8 +27,6 @@ def _settings():
 @click.option("--student-class", type=click.Choice(["X", "XII"]), default=None)
 def create_user_command(role, email, password, first_name, last_name, student_class):
     """Create a user of any role and print its id."""
-    from mathvidya.identity.service import NewUser, create_user
-
     new = NewUser(
         email=email,
         password=password,
@@ -39,7 +37,7 @@ def create_user_command(role, email, password, first_name, last_name, student_cl
         email_verified=True,
     )
     try:
-        with job_connection(_settings().database_url) as conn:
+        with job_connection(current_settings().database_url) as conn:
             user = create_user(conn, new)
     except AppError as exc:
         click.echo(f"error: {exc.message} {exc.details or ''}".strip(), err=True)
@@ -63,8 +61,6 @@ def _parse_as_of(value: str | None) -> datetime | None:
 @click.option("--list", "list_jobs", is_flag=True, help="List the periodic jobs")
 def run_job_command(name, as_of, list_jobs):
     """Run one periodic job now, in the foreground, and print how many rows it touched."""
-    from mathvidya.jobs.registry import find_job, periodic_jobs, run_job
-
     if list_jobs or not name:
         for job in periodic_jobs():
             click.echo(f"{job.name:32} {job.schedule:28} {job.description}")
@@ -73,7 +69,7 @@ def run_job_command(name, as_of, list_jobs):
         find_job(name)
     except KeyError:
         raise click.BadParameter(f"no job named {name!r}; see --list") from None
-    touched = run_job(name, _parse_as_of(as_of), _settings())
+    touched = run_job(name, _parse_as_of(as_of), current_settings())
     click.echo(f"{name}: {touched} rows touched")
 
 
@@ -82,15 +78,14 @@ def run_job_command(name, as_of, list_jobs):
 def seed_demo_command():
     """Demo data: a question bank, a user of each role ready to try (passwords printed), a
     parent link, a plan, two months of exams, answer sheets to mark and classmates."""
-    from mathvidya.demo import seed_demo
-
-    if _settings().is_production:
+    settings = current_settings()
+    if settings.is_production:
         click.echo(
             "error: seed-demo makes accounts whose password is published; it does not run in production", err=True
         )
         sys.exit(1)
-    with job_connection(_settings().database_url) as conn:
-        report = seed_demo(conn, _settings())
+    with job_connection(settings.database_url) as conn:
+        report = seed_demo(conn, settings)
     for line in report:
         click.echo(line)
 

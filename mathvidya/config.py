@@ -1,13 +1,16 @@
-"""Settings from the environment (ARCHITECTURE.md, operating contract).
+"""Settings from the environment (the variables README.md lists).
 
-Business rules live in system_config (see mathvidya.settings); this module only holds
-secrets and endpoints, and refuses to start production with development defaults.
+Business rules live in system_config (read through mathvidya/settings_store.py); this
+module only holds secrets and endpoints, and refuses to start production with development
+defaults.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
 
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"
 TEST_RAZORPAY_KEY_ID = "rzp_test_mathvidya"
@@ -40,14 +43,25 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     auth_rate_limit: str = "30 per minute"
+    # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are
+    # trusted: per-IP limits and audit IPs then see the client, not the proxy.
+    trusted_proxy_count: int = 0
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
 
+def current_settings() -> Settings:
+    """The running process's settings: the Flask app's in a request or CLI command, else
+    the environment's (an RQ job)."""
+    if has_app_context():
+        return current_app.config["SETTINGS"]
+    return load_settings()
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read the operating contract's variables; fail loudly on unsafe production values."""
+    """Read the environment variables (README.md); fail loudly on unsafe production values."""
     env = os.environ if environ is None else environ
     name = env.get("MATHVIDYA_ENV", "development")
     if name not in ENVIRONMENTS:
@@ -71,6 +85,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
+        trusted_proxy_count=_proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)
@@ -83,6 +98,10 @@ def _log_format(env: dict[str, str] | os._Environ, environment: str) -> str:
     if chosen not in LOG_FORMATS:
         raise ConfigurationError(f"LOG_FORMAT must be one of {LOG_FORMATS}, not {chosen!r}")
     return chosen
+def _proxy_count(raw: str) -> int:
+    if not raw.strip().isdigit():
+        raise ConfigurationError(f"TRUSTED_PROXY_COUNT must be a whole number (0 or more), not {raw!r}")
+    return int(raw)
 
 
 def _refuse_unsafe_production(env: dict[str, str] | os._Environ, settings: Settings) -> None:

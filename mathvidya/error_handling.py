@@ -1,4 +1,4 @@
-"""The single place that shapes every failure as API.md's error body."""
+"""The single place that shapes every failure as the API's error body {error, message, details}."""
 
 from __future__ import annotations
 
@@ -10,23 +10,27 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
-from mathvidya import db
+from mathvidya import db, errors
 from mathvidya.errors import AppError
 
 log = logging.getLogger("mathvidya.errors")
 
+# The code answered for an HTTP error raised outside our code (routing, webargs, limits).
 HTTP_CODES = {
-    400: "BAD_REQUEST",
-    401: "UNAUTHENTICATED",
-    403: "FORBIDDEN",
-    404: "NOT_FOUND",
-    405: "METHOD_NOT_ALLOWED",
-    409: "CONFLICT",
-    413: "PAYLOAD_TOO_LARGE",
-    415: "UNSUPPORTED_MEDIA_TYPE",
-    422: "VALIDATION_ERROR",
-    429: "RATE_LIMITED",
-    503: "SERVICE_UNAVAILABLE",
+    error.status: error.code
+    for error in (
+        errors.BadRequest,
+        errors.Unauthenticated,
+        errors.Forbidden,
+        errors.NotFound,
+        errors.MethodNotAllowed,
+        errors.Conflict,
+        errors.PayloadTooLarge,
+        errors.UnsupportedMediaType,
+        errors.ValidationFailed,
+        errors.RateLimited,
+        errors.ServiceUnavailable,
+    )
 }
 
 
@@ -65,7 +69,7 @@ def _validation_fields(messages: dict[str, Any]) -> dict[str, Any]:
 
 
 class MathvidyaApi(Api):
-    """flask-smorest's Api answering in the API.md error shape."""
+    """flask-smorest's Api answering in the API's error shape."""
 
     ERROR_SCHEMA = ErrorSchema
 
@@ -96,7 +100,8 @@ def handle_unexpected(error: BaseException):
     request_id = g.get("request_id", "")
     original = getattr(error, "original_exception", None) or error
     log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
-    return error_response(500, "INTERNAL_ERROR", "Something went wrong on our side.", {"request_id": request_id})
+    internal = errors.InternalError
+    return error_response(internal.status, internal.code, internal.message, {"request_id": request_id})
 
 
 def init_app(app: Flask) -> None:

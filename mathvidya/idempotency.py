@@ -17,7 +17,7 @@ import psycopg
 from flask import request
 from psycopg.types.json import Jsonb
 
-from mathvidya.errors import Conflict, ValidationFailed
+from mathvidya.errors import IdempotencyKeyReused, ValidationFailed
 from mathvidya.queries import queries
 
 HEADER = "Idempotency-Key"
@@ -55,7 +55,7 @@ def run_once(
     stored = q.get_response(conn, user_id=user_id, endpoint=endpoint, key=key)
     if stored is not None:
         if stored["request_hash"] != digest:
-            raise Conflict("This Idempotency-Key was used with a different request.", code="IDEMPOTENCY_KEY_REUSED")
+            raise IdempotencyKeyReused()
         return stored["response_body"], stored["status_code"]
     response_body, status = work()
     q.save_response(

@@ -7,6 +7,7 @@ from typing import Any
 
 import redis
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
 
 from mathvidya.redis_client import client_for
 
@@ -32,9 +33,5 @@ def enqueue_unique(queue: Queue, func: Any, job_id: str, *args: Any, **kwargs: A
     try:
         queue.enqueue(func, *args, job_id=job_id, unique=True, retry=Retry(max=3, interval=[10, 30, 60]), **kwargs)
         return True
-    except redis.exceptions.RedisError:
+    except (redis.exceptions.RedisError, DuplicateJobError):
         return False
-    except Exception as exc:  # rq raises DuplicateJobError when the id is taken
-        if type(exc).__name__ == "DuplicateJobError":
-            return False
-        raise

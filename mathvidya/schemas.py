@@ -10,7 +10,7 @@ MAX_OFFSET = 1_000_000
 
 
 class StrictSchema(Schema):
-    """Every request body refuses unknown fields (API.md)."""
+    """Every request body refuses unknown fields."""
 
     class Meta:
         unknown = RAISE
@@ -22,7 +22,7 @@ class PageArgsSchema(StrictSchema):
 
 
 def list_schema(item_schema: type[Schema], name: str) -> type[Schema]:
-    """The `{items, total, limit, offset}` envelope of API.md lists."""
+    """The `{items, total, limit, offset}` envelope of every list."""
     return Schema.from_dict(
         {
             "items": fields.List(fields.Nested(item_schema), required=True),

@@ -17,9 +17,12 @@ from typing import Any
 
 import psycopg
 import redis
+from flask import has_app_context
+from rq import get_current_job
 
-from mathvidya.admin.config_rules import validate_config_value
+from mathvidya.config_rules import RULES, validate_config_value
 from mathvidya.queries import queries
+from mathvidya.redis_client import redis_conn
 
 VERSION_KEY = "mathvidya:config:version"
 FALLBACK_TTL = 5.0
@@ -51,14 +54,8 @@ _cache = ConfigCache()
 
 def _default_redis() -> redis.Redis | None:
     """The process's Redis: the Flask app's (web, CLI) or the running RQ job's (worker)."""
-    from flask import has_app_context
-
     if has_app_context():
-        from mathvidya.redis_client import redis_conn
-
         return redis_conn()
-    from rq import get_current_job
-
     job = get_current_job()
     return job.connection if job is not None else None
 
@@ -104,8 +101,6 @@ def get_setting(conn: psycopg.Connection, key: str, redis_client: redis.Redis | 
 
 
 def _known_keys() -> set[str]:
-    from mathvidya.admin.config_rules import RULES
-
     return set(RULES)
 
 

@@ -3,15 +3,17 @@ when S3_ENDPOINT_URL is set (development and tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+import psycopg
 from botocore.client import Config as BotoConfig
 from botocore.exceptions import ClientError
-from flask import current_app
 
-from mathvidya.config import Settings
+from mathvidya.config import Settings, current_settings
+from mathvidya.settings_store import get_setting
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,28 @@ def storage_for(settings: Settings) -> Storage:
 
 
 def storage() -> Storage:
-    return storage_for(current_app.config["SETTINGS"])
+    return storage_for(current_settings())
+
+
+def signed_url_seconds(conn: psycopg.Connection) -> int:
+    """How long a signed GET link lives (system_config s3_signed_url_expiry_minutes)."""
+    return int(get_setting(conn, "s3_signed_url_expiry_minutes")) * 60
+
+
+def url_signer(conn: psycopg.Connection, settings: Settings) -> Callable[[str | None], str | None]:
+    """Signs object keys with the configured expiry (read once per response); no key, no URL."""
+    expires_in = signed_url_seconds(conn)
+    bucket = storage_for(settings)
+
+    def sign(key: str | None) -> str | None:
+        return bucket.presigned_get(key, expires_in) if key else None
+
+    return sign
+
+
+def signed_url(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
+    """One time-limited GET link to a stored object, or None when there is no object."""
+    return url_signer(conn, settings)(key)
 
 
 FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (

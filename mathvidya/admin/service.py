@@ -15,8 +15,8 @@ from uuid import UUID
 import psycopg
 import redis
 
-from mathvidya import db, settings_store
-from mathvidya.admin import config_rules, repository
+from mathvidya import config_rules, db, settings_store
+from mathvidya.admin import repository
 from mathvidya.audit.service import Actor, record_event
 from mathvidya.errors import Conflict, NotFound, ValidationFailed
 

@@ -10,6 +10,7 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
+from mathvidya import db
 from mathvidya.audit import repository
 
 
@@ -53,7 +54,5 @@ def record_event_now(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Audit something whose request will fail (e.g. a refused login): its own transaction."""
-    from mathvidya import db
-
     with db.pool().connection() as conn:
         record_event(conn, event_type, actor, resource_type, resource_id, details)

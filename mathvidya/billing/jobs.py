@@ -8,8 +8,9 @@ from datetime import date, datetime, timedelta
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.audit.service import SYSTEM, record_event
-from mathvidya.billing import periods, repository
+from mathvidya.billing import repository
 from mathvidya.config import Settings
 from mathvidya.notifications.service import notify
 
@@ -17,11 +18,11 @@ EXPIRY_WARNING_DAYS = 7
 EXPIRY_EVENT = "subscription.expiring"
 
 
-def expire_subscriptions(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def expire_subscriptions(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """Active subscriptions whose cover ended (end_date on or before today) → expired.
 
     Use-time checks never rely on this: "current" always means covering today."""
-    today = periods.business_date(as_of)
+    today = business_time.business_date(as_of)
     expired = repository.expire_subscriptions(conn, today)
     for row in expired:
         record_event(
@@ -38,7 +39,7 @@ def expire_subscriptions(conn: psycopg.Connection, settings: Settings, as_of: da
 def warn_expiring_subscriptions(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
     """Tell the student and linked parents (in-app and e-mail) once, within 7 days of the
     end of a subscription that no renewal continues; the warning is recorded on the row."""
-    today = periods.business_date(as_of)
+    today = business_time.business_date(as_of)
     due = repository.claim_expiring_subscriptions(conn, today, EXPIRY_WARNING_DAYS)
     for subscription in due:
         last_day = subscription["end_date"] - timedelta(days=1)
@@ -92,7 +93,7 @@ def _expiry_message(subscription: dict, recipient: dict, last_day: date) -> tupl
     )
 
 
-def reset_exam_periods(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def reset_exam_periods(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """Safety net: zero the exam counters of periods that have passed. The quota statement
     already rolls periods over itself, so nothing depends on this running."""
-    return repository.reset_exam_periods(conn, periods.business_date(as_of))
+    return repository.reset_exam_periods(conn, business_time.business_date(as_of))

@@ -12,19 +12,10 @@ inside the quota statement; tests check that the two agree.
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
-BUSINESS_TZ = ZoneInfo("Asia/Kolkata")
 MAX_BILLING_DAY = 28
 BILLING_CYCLE_MONTHS = {"monthly": 1, "annual": 12}
-
-
-def business_date(instant: datetime) -> date:
-    """The calendar date in India at ``instant`` (billing days are Indian dates)."""
-    if instant.tzinfo is None:
-        raise ValueError("instant must be timezone-aware")
-    return instant.astimezone(BUSINESS_TZ).date()
 
 
 def billing_day_for(start_date: date) -> int:

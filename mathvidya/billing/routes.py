@@ -3,11 +3,10 @@ cancellation and teacher sessions."""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, ensure_student_in_scope, public, roles
 from mathvidya.billing import service
 from mathvidya.billing.schemas import (
@@ -25,6 +24,7 @@ from mathvidya.billing.schemas import (
     TeacherSessionSchema,
     VerifyPaymentSchema,
 )
+from mathvidya.config import current_settings
 from mathvidya.errors import ValidationFailed
 from mathvidya.idempotency import run_once
 from mathvidya.schemas import PageArgsSchema
@@ -35,10 +35,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Plans, subscriptions, payments and teacher hours",
 )
-
-
-def _settings():
-    return current_app.config["SETTINGS"]
 
 
 @blp.route("/subscriptions/plans")
@@ -70,7 +66,7 @@ class MySubscription(MethodView):
                 raise ValidationFailed({"student_id": ["required for parents and admins"]})
             student_id = principal.user_id
         ensure_student_in_scope(principal, student_id)
-        return service.subscription_overview(db.request_connection(), student_id, service.billing_today())
+        return service.subscription_overview(db.request_connection(), student_id, business_time.business_date())
 
 
 @blp.route("/subscriptions/<uuid:subscription_id>/cancel")
@@ -80,7 +76,7 @@ class CancelSubscription(MethodView):
     @blp.response(200, SubscriptionSchema)
     @blp.alt_response(404, description="No such subscription in your scope")
     @blp.alt_response(409, description="SUBSCRIPTION_NOT_ACTIVE: it has already expired")
-    def post(self, body, subscription_id):
+    def post(self, _body, subscription_id):
         """Cancel at once: the owner student, a linked parent or an admin."""
         return service.cancel_subscription(db.request_connection(), current_principal(), subscription_id)
 
@@ -100,7 +96,7 @@ class PaymentOrders(MethodView):
         conn = db.request_connection()
 
         def work() -> tuple[dict, int]:
-            return service.create_order(conn, _settings(), principal, **body), 201
+            return service.create_order(conn, current_settings(), principal, **body), 201
 
         return run_once(conn, principal.user_id, "POST /payments/orders", body, work)
 
@@ -119,12 +115,12 @@ class PaymentVerification(MethodView):
         A purchase while a subscription is running starts the day that cover ends."""
         return service.verify_payment(
             db.request_connection(),
-            _settings(),
+            current_settings(),
             current_principal(),
             order_id=body["razorpay_order_id"],
             payment_id=body["razorpay_payment_id"],
             signature=body["razorpay_signature"],
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )
 
 
@@ -158,7 +154,7 @@ class AdminSubscriptions(MethodView):
             plan_type=body["plan_type"],
             billing_cycle=body["billing_cycle"],
             start_date=body.get("start_date"),
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )
 
 
@@ -177,5 +173,5 @@ class TeacherSessions(MethodView):
             student_user_id=body["student_user_id"],
             minutes=body["minutes"],
             notes=body.get("notes"),
-            today=service.billing_today(),
+            today=business_time.business_date(),
         )

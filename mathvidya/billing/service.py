@@ -2,7 +2,7 @@
 hours, and the quota and entitlement checks the exams domain calls inside its own
 start transaction.
 
-Dates are Indian calendar dates (``periods.business_date``). Subscriptions cover
+Dates are Indian calendar dates (``business_time.business_date``). Subscriptions cover
 ``[start_date, end_date)``; the current one is the active subscription covering today.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -22,29 +22,28 @@ from mathvidya import business_time
 from mathvidya.audit.service import record_event, record_event_now
 from mathvidya.authz import Principal, ensure_student_in_scope, student_in_scope
 from mathvidya.billing import entitlements, periods, repository
-from mathvidya.billing.errors import (
+from mathvidya.billing.gateway import ManualProvider, RazorpayGateway
+from mathvidya.config import Settings
+from mathvidya.errors import (
+    AppError,
     ExamTypeNotInPlan,
     LeaderboardNotAvailable,
+    NotFound,
     OrderAlreadyPaid,
+    PaymentAlreadyUsed,
     PaymentSignatureInvalid,
     SubscriptionLimitExceeded,
     SubscriptionNotActive,
     SubscriptionOverlap,
     SubscriptionRequired,
     TeacherHoursExceeded,
+    ValidationFailed,
 )
-from mathvidya.billing.gateway import ManualProvider, RazorpayGateway
-from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 
 OVERLAP_CONSTRAINT = "subscriptions_no_overlapping_active"
-
-
-def billing_today(now: datetime | None = None) -> date:
-    """Today's date in India, the calendar billing runs on."""
-    return periods.business_date(now or business_time.now())
+SUBSCRIPTION_TERMS = ("plan_type", "plan_name", "status", "start_date", "end_date", "billing_cycle")
 
 
 def _hours(minutes: int | Decimal) -> float:
@@ -115,7 +114,7 @@ def consume_exam_quota_or_refuse(conn: psycopg.Connection, student_user_id: UUID
 def require_subscription(conn: psycopg.Connection, student_user_id: UUID, today: date | None = None) -> dict:
     """The current subscription with its plan row (limits, flags, sla_hours, priority);
     SUBSCRIPTION_REQUIRED (403) when there is none."""
-    current = repository.current_subscription(conn, student_user_id, today or billing_today())
+    current = repository.current_subscription(conn, student_user_id, today or business_time.business_date())
     if current is None:
         raise SubscriptionRequired()
     return current
@@ -148,7 +147,7 @@ def check_exam_entitlement(
 def leaderboard_allowed(conn: psycopg.Connection, student_user_id: UUID, today: date | None = None) -> bool:
     """Whether the student's current plan includes the leaderboard."""
     return entitlements.leaderboard_eligible(
-        repository.current_subscription(conn, student_user_id, today or billing_today())
+        repository.current_subscription(conn, student_user_id, today or business_time.business_date())
     )
 
 
@@ -206,12 +205,7 @@ def subscription_overview(conn: psycopg.Connection, student_user_id: UUID, today
             key: current[key]
             for key in (
                 "subscription_id",
-                "plan_type",
-                "plan_name",
-                "status",
-                "start_date",
-                "end_date",
-                "billing_cycle",
+                *SUBSCRIPTION_TERMS,
                 "sla_hours",
                 "period_start",
             )
@@ -233,12 +227,7 @@ def subscription_view(row: dict) -> dict:
         for key in (
             "subscription_id",
             "student_user_id",
-            "plan_type",
-            "plan_name",
-            "status",
-            "start_date",
-            "end_date",
-            "billing_cycle",
+            *SUBSCRIPTION_TERMS,
             "billing_day_of_month",
             "amount_paid_paise",
             "payment_provider",
@@ -297,7 +286,7 @@ def _create_subscription(
             raise SubscriptionOverlap() from None
         raise
     except pg_errors.UniqueViolation:
-        raise Conflict("This payment was already used for a subscription.", code="PAYMENT_ALREADY_USED") from None
+        raise PaymentAlreadyUsed() from None
 
 
 def create_order(
@@ -407,7 +396,7 @@ def verify_payment(
         payment_order_id=order["payment_order_id"],
         gateway_payment_id=payment_id,
         subscription_id=subscription_id,
-        paid_at=datetime.now(UTC),
+        paid_at=business_time.now(),
     )
     subscription = repository.get_subscription(conn, subscription_id)
     record_event(
@@ -512,7 +501,7 @@ def cancel_subscription(conn: psycopg.Connection, principal: Principal, subscrip
         return subscription_view(repository.get_subscription(conn, subscription_id))
     if locked["status"] not in ("active", "pending"):
         raise SubscriptionNotActive(details={"status": locked["status"]})
-    repository.cancel_subscription(conn, subscription_id, datetime.now(UTC))
+    repository.cancel_subscription(conn, subscription_id, business_time.now())
     subscription = repository.get_subscription(conn, subscription_id)
     record_event(
         conn,

@@ -8,7 +8,7 @@ import psycopg
 
 from mathvidya.authz import Principal
 from mathvidya.errors import NotFound
-from mathvidya.queries import queries
+from mathvidya.evaluations import repository
 
 
 def evaluation_in_scope(
@@ -21,8 +21,7 @@ def evaluation_in_scope(
 ) -> dict:
     """The evaluation row (joined with its exam) if the caller is its teacher (or an admin,
     unless ``teacher_only``); ``lock`` takes a row lock for a state change."""
-    q = queries("evaluations")
-    row = (q.lock_evaluation if lock else q.get_evaluation)(conn, evaluation_id=evaluation_id)
+    row = (repository.lock_evaluation if lock else repository.get_evaluation)(conn, evaluation_id)
     if row is None:
         raise NotFound("No such evaluation.")
     if principal.role == "admin" and not teacher_only:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
+from mathvidya.config import current_settings
 from mathvidya.evaluations import annotation_schemas as schemas
 from mathvidya.evaluations import annotations
 
@@ -27,5 +27,5 @@ class EvaluationAnnotations(MethodView):
     def post(self, body, evaluation_id):
         """Replace one page's stamps; image pages get a rendered annotated copy (PDF pages: overlay only)."""
         return annotations.annotate_page(
-            db.request_connection(), current_app.config["SETTINGS"], current_principal(), evaluation_id, body
+            db.request_connection(), current_settings(), current_principal(), evaluation_id, body
         )

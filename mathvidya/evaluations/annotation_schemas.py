@@ -1,4 +1,4 @@
-"""Bodies of POST /evaluations/{id}/annotations (API.md)."""
+"""Bodies of POST /evaluations/{id}/annotations."""
 
 from __future__ import annotations
 

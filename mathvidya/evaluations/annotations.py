@@ -18,12 +18,12 @@ from psycopg.types.json import Jsonb
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
-from mathvidya.errors import Conflict, ValidationFailed
+from mathvidya.errors import EvaluationAlreadySubmitted, ValidationFailed
+from mathvidya.evaluations import repository
 from mathvidya.evaluations import stamps as stamp_drawing
 from mathvidya.evaluations.access import evaluation_in_scope
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
-from mathvidya.storage import storage_for
+from mathvidya.storage import signed_url, storage_for
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +36,16 @@ def annotated_key(exam_instance_id: UUID | str, page_number: int, extension: str
     return f"teacher-annotations/{exam_instance_id}/{page_number}.{extension}"
 
 
-def _q():
-    return queries("annotations")
-
-
 def _uploaded_page(conn: psycopg.Connection, exam_instance_id: UUID, page_number: int) -> dict | None:
-    return _q().uploaded_page(conn, exam_instance_id=exam_instance_id, page_number=page_number)
+    return repository.uploaded_page(conn, exam_instance_id=exam_instance_id, page_number=page_number)
 
 
 def _uploaded_page_numbers(conn: psycopg.Connection, exam_instance_id: UUID) -> list[int]:
-    return [row["page_number"] for row in _q().uploaded_page_numbers(conn, exam_instance_id=exam_instance_id)]
+    return [row["page_number"] for row in repository.uploaded_page_numbers(conn, exam_instance_id=exam_instance_id)]
 
 
 def _save(conn: psycopg.Connection, evaluation_id: UUID, page_number: int, data: list[dict], key: str | None) -> dict:
-    return _q().save_page_annotations(
+    return repository.save_page_annotations(
         conn, evaluation_id=evaluation_id, page_number=page_number, annotation_data=Jsonb(data), annotated_s3_key=key
     )
 
@@ -91,10 +87,7 @@ def annotate_page(
     """Replace one page's stamps (assigned teacher only, evaluation still open)."""
     evaluation = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
     if evaluation["status"] not in OPEN_STATUSES:
-        raise Conflict(
-            "This evaluation was already submitted; its annotations can no longer change.",
-            code="EVALUATION_ALREADY_SUBMITTED",
-        )
+        raise EvaluationAlreadySubmitted("This evaluation was already submitted; its annotations can no longer change.")
     annotations = [{"type": a["type"], "stamp": a["stamp"], "x": a["x"], "y": a["y"]} for a in body["annotations"]]
     _check_stamps(conn, annotations)
     exam_instance_id = evaluation["exam_instance_id"]
@@ -113,7 +106,5 @@ def annotate_page(
         evaluation_id,
         {"page_number": page_number, "stamps": len(annotations), "annotated_s3_key": key},
     )
-    url = None
-    if key is not None:
-        url = storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
+    url = signed_url(conn, settings, key)
     return {"page_number": page_number, "annotation_data": saved["annotation_data"], "annotated_image_url": url}

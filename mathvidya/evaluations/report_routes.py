@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
 from mathvidya.evaluations import report_schemas as schemas
 from mathvidya.evaluations import reports
@@ -22,7 +20,9 @@ class SlaCompliance(MethodView):
     @blp.response(200, schemas.SlaComplianceSchema)
     def get(self, args):
         """Evaluations of exams submitted in the period (Asia/Kolkata dates): on time, breached, by plan, teacher."""
-        return reports.sla_compliance(db.request_connection(), args["start_date"], args["end_date"], datetime.now(UTC))
+        return reports.sla_compliance(
+            db.request_connection(), args["start_date"], args["end_date"], business_time.now()
+        )
 
 
 @blp.route("/analytics/teacher")
@@ -31,4 +31,4 @@ class TeacherAnalytics(MethodView):
     @blp.response(200, schemas.TeacherAnalyticsSchema)
     def get(self):
         """The caller's workload, completions, working-hours turnaround and breach rate."""
-        return reports.teacher_analytics(db.request_connection(), current_principal().user_id, datetime.now(UTC))
+        return reports.teacher_analytics(db.request_connection(), current_principal().user_id, business_time.now())

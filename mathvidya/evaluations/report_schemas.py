@@ -1,4 +1,4 @@
-"""Bodies of GET /admin/reports/sla-compliance and GET /analytics/teacher (API.md)."""
+"""Bodies of GET /admin/reports/sla-compliance and GET /analytics/teacher."""
 
 from __future__ import annotations
 

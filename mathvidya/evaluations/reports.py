@@ -11,25 +11,18 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import psycopg
 
+from mathvidya import business_time, sla_clock
 from mathvidya.errors import ValidationFailed
-from mathvidya.evaluations import sla_clock
-from mathvidya.evaluations.sla_jobs import working_calendar
-from mathvidya.queries import queries
+from mathvidya.evaluations import repository
+from mathvidya.sla_calendar import working_calendar
 
-# API.md: the report places an evaluation in a period by its exam's submitted_at date here.
-REPORT_ZONE = ZoneInfo("Asia/Kolkata")
 MAX_PERIOD_DAYS = 366
 RECENT_DAYS = 30
 TURNAROUND_DAYS = 90
 TWO_PLACES = Decimal("0.01")
-
-
-def _q():
-    return queries("evaluation_reports")
 
 
 # --- pure rules ------------------------------------------------------------------------------
@@ -42,8 +35,8 @@ def period_bounds(start_date: date, end_date: date) -> tuple[datetime, datetime]
         raise ValidationFailed({"end_date": ["must not be before start_date"]})
     if (end_date - start_date).days + 1 > MAX_PERIOD_DAYS:
         raise ValidationFailed({"end_date": [f"the period may span at most {MAX_PERIOD_DAYS} days"]})
-    start = datetime.combine(start_date, time(0), tzinfo=REPORT_ZONE)
-    end = datetime.combine(end_date + timedelta(days=1), time(0), tzinfo=REPORT_ZONE)
+    start = datetime.combine(start_date, time(0), tzinfo=business_time.BUSINESS_TZ)
+    end = datetime.combine(end_date + timedelta(days=1), time(0), tzinfo=business_time.BUSINESS_TZ)
     return start, end
 
 
@@ -55,7 +48,7 @@ def percentage(part: int, whole: int) -> Decimal | None:
 
 
 def compliance_rate(on_time: int, breached: int) -> Decimal | None:
-    """API.md: on_time / (on_time + breached) × 100; null when both are 0."""
+    """on_time / (on_time + breached) × 100; null when both are 0."""
     return percentage(on_time, on_time + breached)
 
 
@@ -80,7 +73,7 @@ def _figures(row: dict) -> dict[str, Any]:
 
 def sla_compliance(conn: psycopg.Connection, start_date: date, end_date: date, now: datetime) -> dict[str, Any]:
     period_start, period_end = period_bounds(start_date, end_date)
-    rows = list(_q().sla_compliance_groups(conn, period_start=period_start, period_end=period_end, now=now))
+    rows = list(repository.sla_compliance_groups(conn, period_start=period_start, period_end=period_end, now=now))
     summary = {"total_evaluations": 0, "on_time": 0, "breached": 0, "compliance_rate": None}
     by_plan, by_teacher = [], []
     for row in rows:
@@ -107,12 +100,12 @@ def teacher_analytics(conn: psycopg.Connection, teacher_user_id: UUID, now: date
     """Workload now, completions, working-hours turnaround and the late share over the last
     TURNAROUND_DAYS days (breach_rate counts late completions and open evaluations already
     past their deadline, out of the completions plus those open ones)."""
-    workload = _q().teacher_workload(
+    workload = repository.teacher_workload(
         conn, teacher_user_id=teacher_user_id, recent_since=now - timedelta(days=RECENT_DAYS), now=now
     )
     completions = [
         row
-        for row in _q().teacher_completions_since(
+        for row in repository.teacher_completions_since(
             conn, teacher_user_id=teacher_user_id, since=now - timedelta(days=TURNAROUND_DAYS)
         )
         if row["submitted_at"] is not None

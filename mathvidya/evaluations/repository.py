@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -12,6 +13,14 @@ from mathvidya.queries import queries
 
 def _q():
     return queries("evaluations")
+
+
+def get_evaluation(conn: psycopg.Connection, evaluation_id: UUID) -> dict | None:
+    return _q().get_evaluation(conn, evaluation_id=evaluation_id)
+
+
+def lock_evaluation(conn: psycopg.Connection, evaluation_id: UUID) -> dict | None:
+    return _q().lock_evaluation(conn, evaluation_id=evaluation_id)
 
 
 def serialise_assignment(conn: psycopg.Connection) -> None:
@@ -84,3 +93,68 @@ def reassign_evaluation(conn: psycopg.Connection, **values: Any) -> dict | None:
 
 def active_teacher(conn: psycopg.Connection, user_id: UUID) -> bool:
     return bool(_q().active_teacher(conn, user_id=user_id))
+
+
+def active_admin_ids(conn: psycopg.Connection) -> list[dict]:
+    return list(queries("sla_jobs").active_admins(conn))
+
+
+def flag_breaches(conn: psycopg.Connection, *, as_of: datetime, batch: int) -> list[dict]:
+    return list(queries("sla_jobs").flag_breaches(conn, as_of=as_of, batch=batch))
+
+
+def mark_warned(conn: psycopg.Connection, *, as_of: datetime, evaluation_ids: list) -> list[dict]:
+    return list(queries("sla_jobs").mark_warned(conn, as_of=as_of, evaluation_ids=evaluation_ids))
+
+
+def save_page_annotations(
+    conn: psycopg.Connection,
+    *,
+    annotated_s3_key: Any,
+    annotation_data: Any,
+    evaluation_id: UUID | str,
+    page_number: Any,
+) -> dict | None:
+    return queries("annotations").save_page_annotations(
+        conn,
+        annotated_s3_key=annotated_s3_key,
+        annotation_data=annotation_data,
+        evaluation_id=evaluation_id,
+        page_number=page_number,
+    )
+
+
+def sla_compliance_groups(
+    conn: psycopg.Connection, *, now: datetime, period_end: datetime, period_start: datetime
+) -> list[dict]:
+    return list(
+        queries("evaluation_reports").sla_compliance_groups(
+            conn, now=now, period_end=period_end, period_start=period_start
+        )
+    )
+
+
+def teacher_completions_since(conn: psycopg.Connection, *, since: datetime, teacher_user_id: UUID | str) -> list[dict]:
+    return list(
+        queries("evaluation_reports").teacher_completions_since(conn, since=since, teacher_user_id=teacher_user_id)
+    )
+
+
+def teacher_workload(
+    conn: psycopg.Connection, *, now: datetime, recent_since: datetime, teacher_user_id: UUID | str
+) -> dict | None:
+    return queries("evaluation_reports").teacher_workload(
+        conn, now=now, recent_since=recent_since, teacher_user_id=teacher_user_id
+    )
+
+
+def uploaded_page(conn: psycopg.Connection, *, exam_instance_id: UUID | str, page_number: Any) -> dict | None:
+    return queries("annotations").uploaded_page(conn, exam_instance_id=exam_instance_id, page_number=page_number)
+
+
+def uploaded_page_numbers(conn: psycopg.Connection, *, exam_instance_id: UUID | str) -> list[dict]:
+    return list(queries("annotations").uploaded_page_numbers(conn, exam_instance_id=exam_instance_id))
+
+
+def warning_candidates(conn: psycopg.Connection, *, as_of: datetime, batch: int, horizon: datetime) -> list[dict]:
+    return list(queries("sla_jobs").warning_candidates(conn, as_of=as_of, batch=batch, horizon=horizon))

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
+from mathvidya.config import current_settings
 from mathvidya.evaluations import schemas, service
 
 blp = Blueprint("evaluations", __name__, url_prefix="/api/v1", description="Marking answer sheets")
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return business_time.now()
 
 
 @blp.route("/evaluations/queue")
@@ -40,7 +40,7 @@ class Evaluation(MethodView):
     def get(self, evaluation_id):
         """Questions to mark with answers, pages with signed URLs, the unanswered list, the deadline."""
         return service.evaluation_view(
-            db.request_connection(), current_app.config["SETTINGS"], current_principal(), evaluation_id, _now()
+            db.request_connection(), current_settings(), current_principal(), evaluation_id, _now()
         )
 
 
@@ -64,7 +64,7 @@ class SubmitEvaluation(MethodView):
         """Marks for every written question; final and atomic."""
         return service.submit_evaluation(
             db.request_connection(),
-            current_app.config["SETTINGS"],
+            current_settings(),
             current_principal(),
             evaluation_id,
             body["question_marks"],
@@ -100,7 +100,7 @@ class Reassign(MethodView):
         """Move an open evaluation to another active teacher; the deadline stays."""
         return service.reassign(
             db.request_connection(),
-            current_app.config["SETTINGS"],
+            current_settings(),
             current_principal(),
             evaluation_id,
             body["teacher_user_id"],

@@ -1,4 +1,4 @@
-"""Evaluation request and response bodies (API.md: evaluations, admin evaluations)."""
+"""Evaluation request and response bodies (evaluations, admin evaluations)."""
 
 from __future__ import annotations
 

@@ -10,19 +10,18 @@ from uuid import UUID
 
 import psycopg
 
-from mathvidya import db
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, ValidationFailed
-from mathvidya.evaluations import repository, sla_clock
+from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
+from mathvidya.evaluations import repository
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
-from mathvidya.settings_store import get_setting
-from mathvidya.storage import storage_for
+from mathvidya.sla_calendar import working_calendar
+from mathvidya.storage import signed_url
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +113,7 @@ def assign_waiting_exams(conn: psycopg.Connection, settings: Settings, as_of: da
 
 
 def _calendar(conn: psycopg.Connection, around: datetime) -> sla_clock.WorkingCalendar:
-    rows = holiday_calendar(conn, around.date() - timedelta(days=400), around.date() + timedelta(days=400))
-    return sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        rows.off_dates,
-        rows.working_dates,
-    )
+    return working_calendar(conn, around.date() - timedelta(days=400), around.date() + timedelta(days=400))
 
 
 def working_hours_until(
@@ -172,12 +165,6 @@ def queue(
     return {"items": items, "total": repository.count_queue(conn, **filters), "limit": limit, "offset": offset}
 
 
-def _signed(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
-    if not key:
-        return None
-    return storage_for(settings).presigned_get(key, get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
-
-
 def evaluation_view(
     conn: psycopg.Connection, settings: Settings, principal: Principal, evaluation_id: UUID, now: datetime
 ) -> dict:
@@ -191,7 +178,7 @@ def evaluation_view(
             "marks": q["marks"],
             "unit": q["unit"],
             "question_text": q["question_text"],
-            "question_image_url": _signed(conn, settings, q.get("question_image_key")),
+            "question_image_url": signed_url(conn, settings, q.get("question_image_key")),
             "correct_answer_text": q.get("correct_answer_text"),
             "explanation": q.get("explanation"),
             "declared_unanswered": q["question_number"] in unanswered,
@@ -203,9 +190,9 @@ def evaluation_view(
             "page_number": p["page_number"],
             "content_type": p["content_type"],
             "question_numbers": list(p["question_numbers"]),
-            "url": _signed(conn, settings, p["s3_key"]),
+            "url": signed_url(conn, settings, p["s3_key"]),
             "annotations": p["annotation_data"] or [],
-            "annotated_url": _signed(conn, settings, p["annotated_s3_key"]),
+            "annotated_url": signed_url(conn, settings, p["annotated_s3_key"]),
         }
         for p in repository.exam_pages(conn, evaluation_id, ev["exam_instance_id"])
     ]
@@ -247,8 +234,8 @@ def start_evaluation(conn: psycopg.Connection, principal: Principal, evaluation_
     return started
 
 
-def _already_submitted() -> AppError:
-    return Conflict("This evaluation was already submitted.", code="EVALUATION_ALREADY_SUBMITTED")
+def _already_submitted() -> EvaluationAlreadySubmitted:
+    return EvaluationAlreadySubmitted()
 
 
 # --- marking -------------------------------------------------------------------------------------
@@ -293,10 +280,7 @@ def _checked_marks(ev: dict, unanswered: set[int], given: list[dict]) -> dict[in
         }
     missing = sorted(set(written) - set(marks))
     if missing:
-        raise AppError(
-            "Every written question needs marks before submitting.",
-            code="EVALUATION_INCOMPLETE",
-            status=422,
+        raise EvaluationIncomplete(
             details={"missing_question_numbers": missing},
         )
     return marks
@@ -350,7 +334,7 @@ def submit_evaluation(
         {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
     )
     _tell_student_and_parents(conn, settings, ev, total, percentage)
-    db.after_commit(conn, lambda: _request_leaderboard_refresh(settings, exam["class"]))
+    db.after_commit(conn, lambda: job_requests.request_leaderboard_refresh(settings, exam["class"]))
     return {
         "status": "completed",
         "exam_status": "evaluated",
@@ -390,13 +374,6 @@ def _tell_student_and_parents(
                 "student_name": student_name,
             },
         )
-
-
-def _request_leaderboard_refresh(settings: Settings, school_class: str) -> None:
-    """Coalesced by the insights domain: at most one refresh waiting per class."""
-    from mathvidya.insights.jobs import request_leaderboard_refresh
-
-    request_leaderboard_refresh(settings, school_class)
 
 
 # --- administration ------------------------------------------------------------------------------------

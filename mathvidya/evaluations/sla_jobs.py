@@ -1,4 +1,4 @@
-"""The SLA sweeps (PRODUCT.md §7), registered in mathvidya/jobs/registry.py, every 15 minutes:
+"""The SLA sweeps (docs/evaluation-reports.md), registered in mathvidya/jobs/registry.py, every 15 minutes:
 
 - flag-sla-breaches: an open evaluation past its deadline is flagged once (sla_breached,
   breach_flagged_at), audited as ``sla.breached`` and every active admin is told.
@@ -12,19 +12,19 @@ touched; the guarded updates make reruns and concurrent runs harmless.
 from __future__ import annotations
 
 import contextlib
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import psycopg
 
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.config import Settings
-from mathvidya.evaluations import sla_clock
+from mathvidya.evaluations import repository
 from mathvidya.notifications.service import notify
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
+from mathvidya.sla_calendar import working_calendar
 
 BREACH_EVENT = "sla.breached"
 WARNING_EVENT = "sla.warning"
@@ -34,22 +34,6 @@ WARNING_WORKING_MINUTES = 120
 WARNING_HORIZON_DAYS = 7
 BATCH = 200
 MAX_BATCHES = 50
-
-
-def _q():
-    return queries("sla_jobs")
-
-
-def working_calendar(conn: psycopg.Connection, first_day: date, last_day: date) -> sla_clock.WorkingCalendar:
-    """The SLA calendar of today's settings with the holidays between the two dates, built
-    as exams.service.sla_deadline_for builds it."""
-    rows = holiday_calendar(conn, first_day, last_day)
-    return sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        rows.off_dates,
-        rows.working_dates,
-    )
 
 
 def display_deadline(deadline: datetime, zone: ZoneInfo) -> str:
@@ -63,11 +47,11 @@ def flag_sla_breaches(conn: psycopg.Connection, settings: Settings, as_of: datet
     zone = ZoneInfo("UTC")
     flagged = 0
     for _ in range(MAX_BATCHES):
-        rows = list(_q().flag_breaches(conn, as_of=as_of, batch=BATCH))
+        rows = list(repository.flag_breaches(conn, as_of=as_of, batch=BATCH))
         if not rows:
             break
         if admins is None:
-            admins = [row["user_id"] for row in _q().active_admins(conn)]
+            admins = [row["user_id"] for row in repository.active_admin_ids(conn)]
             zone = ZoneInfo(get_setting(conn, "sla_working_hours")["timezone"])
         for row in rows:
             _report_breach(conn, settings, row, admins, display_deadline(row["sla_deadline"], zone))
@@ -116,7 +100,7 @@ def _report_breach(conn: psycopg.Connection, settings: Settings, row: dict, admi
 
 
 def warning_due(remaining_working_minutes: int) -> bool:
-    """Less than two working hours left (PRODUCT.md §7)."""
+    """Less than two working hours left."""
     return remaining_working_minutes < WARNING_WORKING_MINUTES
 
 
@@ -132,14 +116,14 @@ def warn_sla(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> i
         horizon = min(horizon, sla_clock.sla_deadline(as_of, WARNING_WORKING_MINUTES // 60, calendar))
     warned = 0
     for _ in range(MAX_BATCHES):
-        candidates = list(_q().warning_candidates(conn, as_of=as_of, horizon=horizon, batch=BATCH))
+        candidates = list(repository.warning_candidates(conn, as_of=as_of, horizon=horizon, batch=BATCH))
         remaining = {
             row["evaluation_id"]: sla_clock.working_minutes_between(as_of, row["sla_deadline"], calendar)
             for row in candidates
         }
         due = [evaluation_id for evaluation_id, minutes in remaining.items() if warning_due(minutes)]
         if due:
-            for row in list(_q().mark_warned(conn, as_of=as_of, evaluation_ids=due)):
+            for row in list(repository.mark_warned(conn, as_of=as_of, evaluation_ids=due)):
                 _warn_teacher(conn, settings, row, remaining[row["evaluation_id"]], calendar)
                 warned += 1
         # Remaining time grows with the deadline: once one candidate is not due, none after it is.

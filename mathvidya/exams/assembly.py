@@ -1,4 +1,4 @@
-"""Exam generation from a template (PRODUCT.md §6) — pure: the caller reads the candidates.
+"""Exam generation from a template (docs/exams.md) — pure: the caller reads the candidates.
 
 The caller samples, per (question type, unit), a bounded list of ACTIVE question ids with
 an indexed query (e.g. up to 4× what the split asks for), so the cost here depends only on

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
+from mathvidya import business_time
 from mathvidya.config import load_settings
 from mathvidya.db import job_connection
 from mathvidya.exams import service
@@ -17,4 +17,4 @@ def auto_submit_exam_job(exam_id: str) -> bool:
     with job_connection(settings.database_url) as conn:
         if not get_setting(conn, "exam_auto_submit_enabled"):
             return False
-        return service.auto_submit_exam(conn, UUID(exam_id), datetime.now(UTC))
+        return service.auto_submit_exam(conn, UUID(exam_id), business_time.now())

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from flask import current_app, jsonify, make_response
+from flask import jsonify, make_response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db, idempotency
+from mathvidya import business_time, db, idempotency
 from mathvidya.authz import current_principal, roles
+from mathvidya.config import current_settings
 from mathvidya.exams import schemas, service
 
 blp = Blueprint("exams", __name__, url_prefix="/api/v1/exams", description="Taking exams")
 
 
-def _settings():
-    return current_app.config["SETTINGS"]
-
-
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return business_time.now()
 
 
 @blp.route("/start")
@@ -35,7 +32,7 @@ class StartExam(MethodView):
     @blp.alt_response(409, description="INSUFFICIENT_QUESTIONS (details per section)")
     def post(self, body):
         """Generate and start an exam; honours Idempotency-Key. Consumes one exam of the quota."""
-        principal, conn, settings = current_principal(), db.request_connection(), _settings()
+        principal, conn, settings = current_principal(), db.request_connection(), current_settings()
 
         def start() -> tuple[dict, int]:
             exam_id = service.start_exam(conn, settings, principal, body["template_id"], _now())
@@ -73,7 +70,7 @@ class Exam(MethodView):
     def get(self, exam_id):
         """The exam as its viewer may see it (answers hidden from students until the MCQ part is in)."""
         conn, principal = db.request_connection(), current_principal()
-        return service.exam_view(conn, _settings(), principal, service.visible_exam(conn, principal, exam_id))
+        return service.exam_view(conn, current_settings(), principal, service.visible_exam(conn, principal, exam_id))
 
 
 @blp.route("/<uuid:exam_id>/answers")
@@ -106,7 +103,7 @@ class UploadUrls(MethodView):
     def get(self, args, exam_id):
         """Pre-signed POST targets, one per page (answer-sheets/{exam}/{student}/{page})."""
         return service.upload_targets(
-            db.request_connection(), _settings(), current_principal(), exam_id, args["page_count"]
+            db.request_connection(), current_settings(), current_principal(), exam_id, args["page_count"]
         )
 
 
@@ -118,7 +115,9 @@ class ConfirmUpload(MethodView):
     @blp.alt_response(422, description="UPLOAD_MISSING, UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED or fields")
     def post(self, body, exam_id):
         """Check every page in storage, record pages and unanswered questions, start the SLA clock."""
-        return service.confirm_upload(db.request_connection(), _settings(), current_principal(), exam_id, body, _now())
+        return service.confirm_upload(
+            db.request_connection(), current_settings(), current_principal(), exam_id, body, _now()
+        )
 
 
 @blp.route("/<uuid:exam_id>/results")
@@ -127,4 +126,4 @@ class Results(MethodView):
     @blp.response(200, schemas.ResultsSchema)
     def get(self, exam_id):
         """Scores, question-wise marks and comments, explanations, original and annotated pages."""
-        return service.results(db.request_connection(), _settings(), current_principal(), exam_id)
+        return service.results(db.request_connection(), current_settings(), current_principal(), exam_id)

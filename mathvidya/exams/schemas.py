@@ -1,4 +1,4 @@
-"""Exam request and response bodies (API.md: exams)."""
+"""Exam request and response bodies."""
 
 from __future__ import annotations
 
@@ -87,7 +87,19 @@ class SavedAnswerSchema(Schema):
     selected_choices = fields.List(fields.String())
 
 
-class ExamSummarySchema(Schema):
+class ExamScoresSchema(Schema):
+    """The marks of an exam, shared by its summary and its results."""
+
+    total_marks = Number()
+    mcq_score = Number(allow_none=True)
+    mcq_total = Number(allow_none=True)
+    mcq_percentage = Number(allow_none=True)
+    manual_score = Number(allow_none=True)
+    total_score = Number(allow_none=True)
+    percentage = Number(allow_none=True)
+
+
+class ExamSummarySchema(ExamScoresSchema):
     exam_instance_id = fields.UUID()
     student_user_id = fields.UUID()
     template_id = fields.UUID()
@@ -101,13 +113,6 @@ class ExamSummarySchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
     sla_deadline = fields.DateTime(allow_none=True)
     duration_minutes = fields.Integer()
-    total_marks = Number()
-    mcq_score = Number(allow_none=True)
-    mcq_total = Number(allow_none=True)
-    mcq_percentage = Number(allow_none=True)
-    manual_score = Number(allow_none=True)
-    total_score = Number(allow_none=True)
-    percentage = Number(allow_none=True)
 
 
 class ExamSchema(ExamSummarySchema):
@@ -175,18 +180,11 @@ class ResultPageSchema(Schema):
     annotated_url = fields.String(allow_none=True)
 
 
-class ResultsSchema(Schema):
+class ResultsSchema(ExamScoresSchema):
     exam_instance_id = fields.UUID()
     status = fields.String()
     exam_type = fields.String()
     template_name = fields.String()
-    total_marks = Number()
-    mcq_score = Number(allow_none=True)
-    mcq_total = Number(allow_none=True)
-    mcq_percentage = Number(allow_none=True)
-    manual_score = Number(allow_none=True)
-    total_score = Number(allow_none=True)
-    percentage = Number(allow_none=True)
     submitted_at = fields.DateTime(allow_none=True)
     sla_deadline = fields.DateTime(allow_none=True)
     questions = fields.List(fields.Nested(ResultQuestionSchema))

@@ -1,4 +1,4 @@
-"""MCQ marking and result arithmetic of PRODUCT.md §6 (pure: no I/O).
+"""MCQ marking and result arithmetic, docs/exams.md (pure: no I/O).
 
 Marks and percentages are Decimal throughout — a float never enters — because results are
 shown to 2 decimals rounded half up and must agree with what a person computes by hand.
@@ -37,7 +37,7 @@ class McqResult:
 
 @dataclass(frozen=True)
 class McqScore:
-    """The MCQ part's result; ``percentage`` is correct answers over questions (§6), not marks."""
+    """The MCQ part's result; ``percentage`` is correct answers over questions, not marks."""
 
     score: Decimal
     total: Decimal

@@ -3,7 +3,6 @@ autosave, MCQ submission and auto-submission, answer-sheet uploads and results."
 
 from __future__ import annotations
 
-import logging
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,36 +12,36 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mathvidya import db
-from mathvidya.admin.holidays import holiday_calendar
+from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
-from mathvidya.authz import Principal
+from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
-from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
-from mathvidya.evaluations import sla_clock
+from mathvidya.errors import (
+    ExamTimeOver,
+    InsufficientQuestions,
+    NotFound,
+    UploadMissing,
+    UploadTooLarge,
+    UploadTypeNotAllowed,
+    ValidationFailed,
+)
 from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
-from mathvidya.insights import jobs as leaderboard_jobs
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
-from mathvidya.storage import sniff_content_type, storage_for
-
-log = logging.getLogger(__name__)
+from mathvidya.sla_calendar import working_calendar
+from mathvidya.storage import signed_url, sniff_content_type, storage_for
 
 RECENT_EXAMS_AVOIDED = 5
 CANDIDATES_PER_PLACE = 4
 MIN_CANDIDATES_PER_UNIT = 12
 AUTO_SUBMIT_BATCH = 100
 UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
+# An exam started without a subscription row (start_exam always records one) gets the
+# standard plans' SLA.
+SLA_HOURS_WITHOUT_PLAN = 48
 SNIFF_BYTES = 16
-ANSWER_FIELDS = (
-    "mcq_correct_choices",
-    "correct_answer_text",
-    "correct_answer_image_key",
-    "explanation",
-    "explanation_image_key",
-)
+SCORE_FIELDS = ("total_marks", "mcq_score", "mcq_total", "mcq_percentage", "manual_score", "total_score", "percentage")
 
 
 # --- who may see an exam -------------------------------------------------------------------
@@ -64,11 +63,7 @@ def _may_see(conn: psycopg.Connection, principal: Principal, exam: dict, teacher
     if principal.role == "student":
         return exam["student_user_id"] == principal.user_id
     if principal.role == "parent":
-        return bool(
-            queries("authz").is_linked_parent(
-                conn, parent_user_id=principal.user_id, student_user_id=exam["student_user_id"]
-            )
-        )
+        return is_linked_parent(conn, principal.user_id, exam["student_user_id"])
     if principal.role == "teacher":
         return teacher_allowed and exam["teacher_user_id"] == principal.user_id
     return False
@@ -117,11 +112,8 @@ def _candidates(
     }
 
 
-def _insufficient(shortfalls: list) -> AppError:
-    return AppError(
-        "Not enough questions are available for this exam right now.",
-        code="INSUFFICIENT_QUESTIONS",
-        status=409,
+def _insufficient(shortfalls: list) -> InsufficientQuestions:
+    return InsufficientQuestions(
         details={
             "sections": [
                 {
@@ -190,7 +182,7 @@ def start_exam(
     require_parent_link(conn, principal.user_id)
     sections = _section_specs(template)
     has_written = any(s.question_type != "MCQ" for s in sections)
-    today = billing.billing_today(now)
+    today = business_time.business_date(now)
     billing.check_exam_entitlement(conn, principal.user_id, template["exam_type"], has_written, today)
 
     seed = secrets.randbits(31)
@@ -238,32 +230,14 @@ def start_exam(
     )
     db.after_commit(
         conn,
-        lambda: _schedule_auto_submit(settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)),
+        lambda: job_requests.schedule_auto_submit(
+            settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)
+        ),
     )
     return exam_id
 
 
-def _schedule_auto_submit(settings: Settings, exam_id: UUID, at: datetime) -> None:
-    """A timer per exam; the auto-submit-exams sweep covers any timer lost with Redis."""
-    from mathvidya.exams import jobs
-    from mathvidya.queue import DEFAULT, get_queue
-
-    try:
-        get_queue(DEFAULT, settings.redis_url).enqueue_at(
-            at, jobs.auto_submit_exam_job, str(exam_id), job_id=f"auto-submit-{exam_id}"
-        )
-    except Exception:
-        log.warning("could not schedule auto-submit; the sweep will do it", extra={"exam_id": str(exam_id)})
-
-
 # --- viewing -------------------------------------------------------------------------------------
-
-
-def _signed(settings: Settings, conn: psycopg.Connection, key: str | None) -> str | None:
-    if not key:
-        return None
-    expiry = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
-    return storage_for(settings).presigned_get(key, expiry)
 
 
 def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool) -> dict:
@@ -280,18 +254,18 @@ def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal
             "question_text",
         )
     }
-    view["question_image_url"] = _signed(settings, conn, q.get("question_image_key"))
-    view["diagram_image_url"] = _signed(settings, conn, q.get("diagram_image_key"))
+    view["question_image_url"] = signed_url(conn, settings, q.get("question_image_key"))
+    view["diagram_image_url"] = signed_url(conn, settings, q.get("diagram_image_key"))
     if q.get("mcq_choices"):
         view["mcq_choices"] = [
-            {"label": c["label"], "text": c.get("text"), "image_url": _signed(settings, conn, c.get("image_key"))}
+            {"label": c["label"], "text": c.get("text"), "image_url": signed_url(conn, settings, c.get("image_key"))}
             for c in q["mcq_choices"]
         ]
     if reveal:
         view["mcq_correct_choices"] = q.get("mcq_correct_choices")
         view["correct_answer_text"] = q.get("correct_answer_text")
         view["explanation"] = q.get("explanation")
-        view["explanation_image_url"] = _signed(settings, conn, q.get("explanation_image_key"))
+        view["explanation_image_url"] = signed_url(conn, settings, q.get("explanation_image_key"))
     return view
 
 
@@ -319,13 +293,7 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
             "submitted_at",
             "sla_deadline",
             "duration_minutes",
-            "total_marks",
-            "mcq_score",
-            "mcq_total",
-            "mcq_percentage",
-            "manual_score",
-            "total_score",
-            "percentage",
+            *SCORE_FIELDS,
         )
     }
     view["questions"] = [_question_view(settings, conn, q, reveal) for q in exam["exam_snapshot"]["questions"]]
@@ -343,8 +311,6 @@ def list_exams(
     limit: int,
     offset: int,
 ) -> dict:
-    from mathvidya.authz import ensure_student_in_scope
-
     if principal.role == "student":
         student_user_id = principal.user_id
     elif principal.role == "parent":
@@ -396,10 +362,10 @@ def _exam_being_taken(
 ) -> dict:
     """The caller's own exam, locked, still in progress and within its time."""
     exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] != "in_progress":
+    if exam["status"] != states.IN_PROGRESS:
         raise states.invalid_state(exam["status"], action)
     if _time_over(exam, now):
-        raise Conflict("The time for this exam is over; it is submitted automatically.", code="EXAM_TIME_OVER")
+        raise ExamTimeOver()
     return exam
 
 
@@ -457,7 +423,7 @@ def _score_and_close_mcq_part(
     if updated is None:
         raise states.invalid_state(exam["status"], "submit its MCQ part")
     if finished:  # an MCQ-only exam is evaluated now: it counts on the leaderboard
-        leaderboard_jobs.refresh_after_commit(conn, exam["class"])
+        job_requests.refresh_leaderboard_after_commit(conn, exam["class"])
     return {
         "status": new_status,
         "mcq_score": result.score,
@@ -508,7 +474,7 @@ def _mcq_response(outcome: dict) -> dict:
 def auto_submit_exam(conn: psycopg.Connection, exam_id: UUID, as_of: datetime) -> bool:
     """Submit an exam whose time ran out, with its autosaved answers; idempotent."""
     exam = repository.lock_exam(conn, exam_id)
-    if exam is None or exam["status"] != "in_progress" or not _time_over(exam, as_of):
+    if exam is None or exam["status"] != states.IN_PROGRESS or not _time_over(exam, as_of):
         return False
     outcome = _score_and_close_mcq_part(conn, exam, {}, as_of, timed_out=True)
     record_event(
@@ -526,7 +492,7 @@ def auto_submit_exam(conn: psycopg.Connection, exam_id: UUID, as_of: datetime) -
     return True
 
 
-def auto_submit_overdue(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
+def auto_submit_overdue(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
     """The sweep: every in-progress exam past its deadline (when auto-submit is enabled)."""
     if not get_setting(conn, "exam_auto_submit_enabled"):
         return 0
@@ -550,8 +516,7 @@ def upload_targets(
     exam = visible_exam(conn, principal, exam_id)
     if exam["student_user_id"] != principal.user_id:
         raise NotFound("No such exam.")
-    if exam["status"] not in states.AWAITING_UPLOAD:
-        raise states.invalid_state(exam["status"], "take answer sheets")
+    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
     types = get_setting(conn, "allowed_upload_mimetypes")
     storage = storage_for(settings)
@@ -612,38 +577,25 @@ def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page
     key = answer_sheet_key(exam, page)
     info = storage.head(key)
     if info is None:
-        raise AppError(f"Page {page} was not uploaded.", code="UPLOAD_MISSING", status=422, details={"page": page})
+        raise UploadMissing(f"Page {page} was not uploaded.", details={"page": page})
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
     if info.size > max_bytes:
-        raise AppError(
+        raise UploadTooLarge(
             f"Page {page} is larger than {max_bytes // (1024 * 1024)} MB.",
-            code="UPLOAD_TOO_LARGE",
-            status=422,
             details={"page": page, "size_bytes": info.size, "max_bytes": max_bytes},
         )
     content_type = sniff_content_type(storage.read_range(key, 0, SNIFF_BYTES)) if info.size else None
     allowed = set(get_setting(conn, "allowed_upload_mimetypes"))
     if content_type is None or content_type not in allowed:
-        raise AppError(
-            f"Page {page} is not a JPEG, PNG or PDF.",
-            code="UPLOAD_TYPE_NOT_ALLOWED",
-            status=422,
-            details={"page": page},
-        )
+        raise UploadTypeNotAllowed(f"Page {page} is not a JPEG, PNG or PDF.", details={"page": page})
     return {"s3_key": key, "content_type": content_type, "size_bytes": info.size}
 
 
 def sla_deadline_for(conn: psycopg.Connection, exam_id: UUID, submitted_at: datetime) -> datetime:
-    """Fixed once at confirmation: later holiday edits never move it (PRODUCT.md §7)."""
-    hours = repository.exam_sla_hours(conn, exam_id) or 48
-    calendar_rows = holiday_calendar(
+    """Fixed once at confirmation: later holiday edits never move it (docs/exams.md)."""
+    hours = repository.exam_sla_hours(conn, exam_id) or SLA_HOURS_WITHOUT_PLAN
+    calendar = working_calendar(
         conn, submitted_at.date() - timedelta(days=1), submitted_at.date() + timedelta(days=400)
-    )
-    calendar = sla_clock.calendar_from_settings(
-        get_setting(conn, "sla_working_hours"),
-        get_setting(conn, "sla_working_days"),
-        calendar_rows.off_dates,
-        calendar_rows.working_dates,
     )
     return sla_clock.sla_deadline(submitted_at, hours, calendar)
 
@@ -652,10 +604,9 @@ def confirm_upload(
     conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID, body: dict, now: datetime
 ) -> dict:
     exam = owned_exam_locked(conn, principal, exam_id)
-    if exam["status"] in ("pending_evaluation", "evaluated") and exam["submitted_at"] is not None:
+    if exam["status"] in states.UPLOAD_CONFIRMED and exam["submitted_at"] is not None:
         return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
-    if exam["status"] not in states.AWAITING_UPLOAD:
-        raise states.invalid_state(exam["status"], "take answer sheets")
+    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
     for page in sorted(pages):
@@ -678,28 +629,12 @@ def confirm_upload(
     confirmed = repository.mark_pending_evaluation(
         conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
     )
-    db.after_commit(conn, lambda: _request_assignment(settings, exam_id))
+    db.after_commit(conn, lambda: job_requests.request_assignment(settings, exam_id))
     return {
         "status": "pending_evaluation",
         "submitted_at": confirmed["submitted_at"],
         "sla_deadline": confirmed["sla_deadline"],
     }
-
-
-def _request_assignment(settings: Settings, exam_id: UUID) -> None:
-    """Ask the evaluation worker to assign a teacher now; the sweep covers a lost request."""
-    try:
-        from mathvidya.evaluations import jobs as evaluation_jobs
-    except ImportError:
-        return
-    from mathvidya.queue import EVALUATION, enqueue_unique, get_queue
-
-    enqueue_unique(
-        get_queue(EVALUATION, settings.redis_url),
-        evaluation_jobs.assign_evaluation_job,
-        f"assign-{exam_id}",
-        str(exam_id),
-    )
 
 
 # --- results ---------------------------------------------------------------------------------------
@@ -732,8 +667,8 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
         {
             "page_number": p["page_number"],
             "question_numbers": list(p["question_numbers"]),
-            "original_url": _signed(settings, conn, p["s3_key"]),
-            "annotated_url": _signed(settings, conn, annotated.get(p["page_number"])),
+            "original_url": signed_url(conn, settings, p["s3_key"]),
+            "annotated_url": signed_url(conn, settings, annotated.get(p["page_number"])),
         }
         for p in repository.upload_pages(conn, exam_id)
     ]
@@ -744,13 +679,7 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
             "status",
             "exam_type",
             "template_name",
-            "total_marks",
-            "mcq_score",
-            "mcq_total",
-            "mcq_percentage",
-            "manual_score",
-            "total_score",
-            "percentage",
+            *SCORE_FIELDS,
             "submitted_at",
             "sla_deadline",
         )

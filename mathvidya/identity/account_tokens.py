@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 from uuid import UUID
 
 import psycopg
 
-from mathvidya.queries import queries
+from mathvidya import business_time
+from mathvidya.identity import repository
 
 LIFETIMES = {"verify_email": timedelta(hours=48), "password_reset": timedelta(minutes=60)}
 PATHS = {"verify_email": "/verify-email", "password_reset": "/reset-password"}
@@ -26,19 +27,19 @@ def token_digest(token: str) -> str:
 
 def issue_token(conn: psycopg.Connection, user_id: UUID, purpose: str) -> str:
     token = secrets.token_urlsafe(32)
-    queries("identity").insert_account_token(
+    repository.insert_account_token(
         conn,
         token_hash=token_digest(token),
         user_id=user_id,
         purpose=purpose,
-        expires_at=datetime.now(UTC) + LIFETIMES[purpose],
+        expires_at=business_time.now() + LIFETIMES[purpose],
     )
     return token
 
 
 def consume_token(conn: psycopg.Connection, token: str, purpose: str) -> UUID | None:
     """Mark the token used and return its user, or None if unknown, used or expired."""
-    return queries("identity").consume_account_token(conn, token_hash=token_digest(token), purpose=purpose)
+    return repository.consume_account_token(conn, token_hash=token_digest(token), purpose=purpose)
 
 
 def link_for(app_base_url: str, purpose: str, token: str) -> str:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
+from mathvidya.config import current_settings
 from mathvidya.identity import parents, schemas, service
 from mathvidya.identity.service import NewUser
 
@@ -50,7 +50,7 @@ class Users(MethodView):
             ),
             current_principal().actor,
         )
-        return service.repository.get_user_by_id(conn, user["user_id"])
+        return service.get_user(conn, user["user_id"])
 
 
 @blp.route("/users/<uuid:user_id>")
@@ -75,7 +75,7 @@ class Mappings(MethodView):
         """Link a parent and a student directly."""
         return parents.create_link(
             db.request_connection(),
-            current_app.config["SETTINGS"],
+            current_settings(),
             parent_user_id=body["parent_user_id"],
             student_user_id=body["student_user_id"],
             relationship=body["relationship"],

@@ -3,21 +3,17 @@ Rate-limited per IP (mathvidya.rate_limits) on top of the per-account lockout.""
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import client_ip, current_principal, public, signed_in
+from mathvidya.config import current_settings
 from mathvidya.identity import schemas, service, tokens
 from mathvidya.identity.service import NewUser
 from mathvidya.redis_client import redis_conn
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and sessions")
-
-
-def _settings():
-    return current_app.config["SETTINGS"]
 
 
 @blp.route("/register")
@@ -38,7 +34,7 @@ class Register(MethodView):
             phone=body.get("phone"),
             school_name=body.get("school_name"),
         )
-        return service.register(db.request_connection(), _settings(), new, client_ip())
+        return service.register(db.request_connection(), current_settings(), new, client_ip())
 
 
 @blp.route("/login")
@@ -94,7 +90,7 @@ class PasswordResetRequest(MethodView):
     @blp.response(202)
     def post(self, body):
         """Always 202, whether or not the address has an account."""
-        service.request_password_reset(db.request_connection(), _settings(), body["email"], client_ip())
+        service.request_password_reset(db.request_connection(), current_settings(), body["email"], client_ip())
 
 
 @blp.route("/password-reset/confirm")

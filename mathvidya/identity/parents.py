@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.audit.service import Actor, record_event
 from mathvidya.config import Settings
-from mathvidya.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from mathvidya.errors import AlreadyLinked, NotFound, ParentLinkRequired, ValidationFailed
+from mathvidya.identity import repository
 from mathvidya.notifications.service import notify
-from mathvidya.queries import queries
 
 LINK_CODE_LIFETIME = timedelta(hours=24)
 # No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -29,8 +30,8 @@ def _code_digest(code: str) -> str:
 
 def issue_link_code(conn: psycopg.Connection, student_user_id: UUID, actor: Actor) -> dict[str, Any]:
     code = "".join(secrets.choice(LINK_CODE_ALPHABET) for _ in range(LINK_CODE_LENGTH))
-    expires_at = datetime.now(UTC) + LINK_CODE_LIFETIME
-    queries("parents").insert_link_code(
+    expires_at = business_time.now() + LINK_CODE_LIFETIME
+    repository.insert_link_code(
         conn,
         code_hash=_code_digest(code),
         student_user_id=student_user_id,
@@ -57,7 +58,7 @@ def create_link(
     """Insert the mapping (the database checks roles, self-links and duplicates), audit, notify."""
     try:
         with conn.transaction():
-            mapping = queries("parents").insert_mapping(
+            mapping = repository.insert_mapping(
                 conn,
                 parent_user_id=parent_user_id,
                 student_user_id=student_user_id,
@@ -65,7 +66,7 @@ def create_link(
                 is_primary=is_primary,
             )
     except psycopg.errors.UniqueViolation:
-        raise Conflict("This parent and student are already linked.", code="ALREADY_LINKED") from None
+        raise AlreadyLinked() from None
     except psycopg.errors.ForeignKeyViolation:
         raise NotFound("No such user.") from None
     except psycopg.errors.CheckViolation as exc:
@@ -104,7 +105,7 @@ def create_link(
 
 
 def _name_of(conn: psycopg.Connection, user_id: UUID) -> str | None:
-    user = queries("identity").get_user_by_id(conn, user_id=user_id)
+    user = repository.get_user_by_id(conn, user_id=user_id)
     return f"{user['first_name']} {user['last_name']}" if user else None
 
 
@@ -117,9 +118,7 @@ def redeem_link_code(
     is_primary: bool,
     actor: Actor,
 ) -> dict:
-    student_user_id = queries("parents").consume_link_code(
-        conn, code_hash=_code_digest(code), parent_user_id=parent_user_id
-    )
+    student_user_id = repository.consume_link_code(conn, code_hash=_code_digest(code), parent_user_id=parent_user_id)
     if student_user_id is None:
         raise ValidationFailed({"link_code": ["is unknown, already used or expired"]})
     return create_link(
@@ -135,11 +134,11 @@ def redeem_link_code(
 
 
 def children(conn: psycopg.Connection, parent_user_id: UUID) -> list[dict]:
-    return list(queries("parents").children_of_parent(conn, parent_user_id=parent_user_id))
+    return list(repository.children_of_parent(conn, parent_user_id=parent_user_id))
 
 
 def remove_link(conn: psycopg.Connection, mapping_id: UUID, actor: Actor) -> None:
-    removed = queries("parents").delete_mapping(conn, mapping_id=mapping_id)
+    removed = repository.delete_mapping(conn, mapping_id=mapping_id)
     if removed is None:
         raise NotFound("No such mapping.")
     record_event(
@@ -153,10 +152,10 @@ def remove_link(conn: psycopg.Connection, mapping_id: UUID, actor: Actor) -> Non
 
 
 def require_parent_link(conn: psycopg.Connection, student_user_id: UUID) -> None:
-    """Students cannot start exams until a parent is linked (PRODUCT.md §3)."""
-    if not queries("parents").student_has_parent(conn, student_user_id=student_user_id):
-        raise Forbidden("Link a parent account before starting an exam.", code="PARENT_LINK_REQUIRED")
+    """Students cannot start exams until a parent is linked."""
+    if not repository.student_has_parent(conn, student_user_id=student_user_id):
+        raise ParentLinkRequired()
 
 
 def linked_parents(conn: psycopg.Connection, student_user_id: UUID) -> list[dict]:
-    return list(queries("parents").parents_of_student(conn, student_user_id=student_user_id))
+    return list(repository.parents_of_student(conn, student_user_id=student_user_id))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
+from mathvidya.config import current_settings
 from mathvidya.errors import NotFound, ValidationFailed
-from mathvidya.identity import parents, repository, schemas, service
+from mathvidya.identity import parents, schemas, service
 from mathvidya.identity.service import NewUser
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Profiles and parent links")
@@ -21,7 +21,7 @@ class Me(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """The caller's own profile."""
-        user = repository.get_user_by_id(db.request_connection(), current_principal().user_id)
+        user = service.get_user(db.request_connection(), current_principal().user_id)
         if user is None:
             raise NotFound("No such user.")
         return user
@@ -60,7 +60,7 @@ class Children(MethodView):
         """Link a child by the code they issued, or register a new student account as a child."""
         principal = current_principal()
         conn = db.request_connection()
-        settings = current_app.config["SETTINGS"]
+        settings = current_settings()
         if ("link_code" in body) == ("student" in body):
             raise ValidationFailed({"link_code": ["give exactly one of link_code or student"]})
         if "link_code" in body:

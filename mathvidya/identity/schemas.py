@@ -1,4 +1,4 @@
-"""Request and response bodies of the identity endpoints (API.md: auth, users, parents)."""
+"""Request and response bodies of the identity endpoints (auth, users, parents)."""
 
 from __future__ import annotations
 

@@ -11,19 +11,20 @@ from psycopg.types.json import Jsonb
 from mathvidya.audit.service import SYSTEM, Actor, record_event, record_event_now
 from mathvidya.config import Settings
 from mathvidya.errors import (
+    AccountDeactivated,
+    AccountLocked,
     AppError,
-    BadRequest,
     Conflict,
-    Forbidden,
+    EmailTaken,
+    InvalidCredentials,
     NotFound,
-    RateLimited,
-    Unauthenticated,
+    TokenInvalid,
+    UserHasLinks,
     ValidationFailed,
 )
 from mathvidya.identity import account_tokens, lockout, passwords, repository, tokens
 from mathvidya.notifications.emails import render_email
 from mathvidya.notifications.service import queue_email
-from mathvidya.queries import queries
 from mathvidya.settings_store import get_setting
 
 ROLES = ("student", "parent", "teacher", "admin")
@@ -82,14 +83,12 @@ def create_user(conn: psycopg.Connection, new: NewUser, actor: Actor = SYSTEM) -
                 email_verified=new.email_verified,
             )
     except psycopg.errors.UniqueViolation:
-        raise Conflict("An account with this e-mail already exists.", code="EMAIL_TAKEN") from None
+        raise EmailTaken() from None
     record_event(conn, "user.created", actor, "user", user["user_id"], {"role": new.role, "email": user["email"]})
     return user
 
 
 # --- sessions --------------------------------------------------------------------------
-
-INVALID_CREDENTIALS = "The e-mail or password is wrong."
 
 
 def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, ip: str | None) -> AppError:
@@ -105,13 +104,11 @@ def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, 
     )
     if locked:
         return _locked_error(lockout.LOCK_SECONDS)
-    return Unauthenticated(INVALID_CREDENTIALS, code="INVALID_CREDENTIALS")
+    return InvalidCredentials()
 
 
 def _locked_error(seconds: int) -> AppError:
-    return RateLimited(
-        "Too many failed sign-ins; the account is locked for a while.",
-        code="ACCOUNT_LOCKED",
+    return AccountLocked(
         details={"retry_after_seconds": seconds},
         headers={"Retry-After": str(seconds)},
     )
@@ -129,20 +126,17 @@ def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip:
     if not passwords.verify_password(user["password_hash"], password):
         raise _fail_login(redis_client, email, max_attempts, user, ip)
     if not user["is_active"]:
-        raise Forbidden("This account is deactivated.", code="ACCOUNT_DEACTIVATED")
+        raise AccountDeactivated()
     lockout.clear_failures(redis_client, email)
     if passwords.needs_rehash(user["password_hash"]):
-        queries("identity").set_password_hash(
-            conn, user_id=user["user_id"], password_hash=passwords.hash_password(password)
-        )
-    queries("identity").record_login(conn, user_id=user["user_id"])
+        repository.set_password_hash(conn, user_id=user["user_id"], password_hash=passwords.hash_password(password))
+    repository.record_login(conn, user_id=user["user_id"])
     record_event(conn, "user.login", Actor(user["user_id"], user["role"], ip), "user", user["user_id"])
     pair = tokens.start_session(conn, user)
     return {**pair, "user": repository.get_user_by_id(conn, user["user_id"])}
 
 
 _DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")
-
 
 # --- registration and account tokens ---------------------------------------------------
 
@@ -170,8 +164,8 @@ def send_verification_email(conn: psycopg.Connection, settings: Settings, user: 
 def verify_email(conn: psycopg.Connection, token: str) -> None:
     user_id = account_tokens.consume_token(conn, token, "verify_email")
     if user_id is None:
-        raise BadRequest("The verification link is invalid, used or expired.", code="TOKEN_INVALID")
-    queries("identity").mark_email_verified(conn, user_id=user_id)
+        raise TokenInvalid("The verification link is invalid, used or expired.")
+    repository.mark_email_verified(conn, user_id=user_id)
     record_event(conn, "user.email_verified", Actor(user_id=user_id), "user", user_id)
 
 
@@ -199,10 +193,15 @@ def confirm_password_reset(conn: psycopg.Connection, token: str, new_password: s
         raise ValidationFailed({"new_password": [problem]})
     user_id = account_tokens.consume_token(conn, token, "password_reset")
     if user_id is None:
-        raise BadRequest("The reset link is invalid, used or expired.", code="TOKEN_INVALID")
-    queries("identity").set_password_hash(conn, user_id=user_id, password_hash=passwords.hash_password(new_password))
+        raise TokenInvalid("The reset link is invalid, used or expired.")
+    repository.set_password_hash(conn, user_id=user_id, password_hash=passwords.hash_password(new_password))
     tokens.end_all_sessions(conn, user_id, "password_reset")
     record_event(conn, "user.password_reset", Actor(user_id=user_id, ip_address=ip), "user", user_id)
+
+
+def get_user(conn: psycopg.Connection, user_id: UUID) -> dict | None:
+    """The user's own view of the account (None when there is no such user)."""
+    return repository.get_user_by_id(conn, user_id)
 
 
 # --- profile -----------------------------------------------------------------------------
@@ -215,7 +214,7 @@ def update_profile(conn: psycopg.Connection, user_id: UUID, changes: dict) -> di
     for name in ("first_name", "last_name"):
         if flag(name) and not (changes[name] or "").strip():
             raise ValidationFailed({name: ["must not be empty"]})
-    return queries("identity").update_profile(
+    return repository.update_profile(
         conn,
         user_id=user_id,
         first_name=(changes.get("first_name") or "").strip(),
@@ -241,15 +240,14 @@ def search_users(
 ) -> dict:
     pattern = f"%{q.strip().lower()}%" if q and q.strip() else None
     filters = {"role": role, "is_active": is_active, "pattern": pattern}
-    items = list(queries("identity").search_users(conn, limit=limit, offset=offset, **filters))
-    total = queries("identity").count_users(conn, **filters)
+    items = list(repository.search_users(conn, limit=limit, offset=offset, **filters))
+    total = repository.count_users(conn, **filters)
     return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
 def update_user_by_admin(conn: psycopg.Connection, user_id: UUID, changes: dict, actor: Actor) -> dict:
     """Activate/deactivate and change role; both cut off the user's live tokens at once."""
-    q = queries("identity")
-    user = q.lock_user(conn, user_id=user_id)
+    user = repository.lock_user(conn, user_id=user_id)
     if user is None:
         raise NotFound("No such user.")
     if str(user_id) == str(actor.user_id) and (changes.get("is_active") is False or "role" in changes):
@@ -257,7 +255,7 @@ def update_user_by_admin(conn: psycopg.Connection, user_id: UUID, changes: dict,
     if "role" in changes and changes["role"] != user["role"]:
         _change_role(conn, user, changes["role"], changes.get("student_class"), actor)
     if "is_active" in changes and changes["is_active"] != user["is_active"]:
-        q.set_user_active(conn, user_id=user_id, is_active=changes["is_active"])
+        repository.set_user_active(conn, user_id=user_id, is_active=changes["is_active"])
         if changes["is_active"]:
             record_event(conn, "user.activated", actor, "user", user_id)
         else:
@@ -271,10 +269,8 @@ def _change_role(conn: psycopg.Connection, user: dict, role: str, student_class:
         raise ValidationFailed({"student_class": ["is required when the new role is student"]})
     try:
         with conn.transaction():
-            queries("identity").set_user_role(conn, user_id=user["user_id"], role=role, student_class=student_class)
+            repository.set_user_role(conn, user_id=user["user_id"], role=role, student_class=student_class)
     except psycopg.errors.CheckViolation:
-        raise Conflict(
-            "Remove this user's parent–student links before changing the role.", code="USER_HAS_LINKS"
-        ) from None
+        raise UserHasLinks() from None
     tokens.end_all_sessions(conn, user["user_id"], "role_changed")
     record_event(conn, "user.role_changed", actor, "user", user["user_id"], {"from": user["role"], "to": role})

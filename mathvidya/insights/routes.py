@@ -3,15 +3,12 @@ admin dashboard."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
-from mathvidya.billing.service import billing_today
+from mathvidya.config import current_settings
 from mathvidya.insights import service
 from mathvidya.insights.schemas import (
     AdminDashboardArgsSchema,
@@ -30,24 +27,23 @@ blp = Blueprint(
 )
 
 
-def _settings():
-    return current_app.config["SETTINGS"]
-
-
 @blp.route("/analytics/dashboard")
 class StudentDashboard(MethodView):
     @roles("student")
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
     def get(self, args):
-        """The student's own dashboard (PRODUCT.md §8).
+        """The student's own dashboard.
 
         Exams used / allowed this period and when the count resets; recent exams and scores
         by type; marks per unit with each unit's CBSE weight; the trend of the latest
         percentages; teacher hours; class rank (null with a reason when there is none);
         the predicted board score (null with a reason on too little evidence)."""
         return service.student_dashboard(
-            db.request_connection(), _settings(), current_principal().user_id, datetime.now(UTC), args["trend_length"]
+            db.request_connection(),
+            current_principal().user_id,
+            business_time.now(),
+            args["trend_length"],
         )
 
 
@@ -63,10 +59,9 @@ class ParentView(MethodView):
         Every view is recorded in the audit log as `student.data_viewed`."""
         return service.parent_view(
             db.request_connection(),
-            _settings(),
             current_principal(),
             student_id,
-            datetime.now(UTC),
+            business_time.now(),
             args["trend_length"],
         )
 
@@ -86,11 +81,11 @@ class Leaderboard(MethodView):
         share a rank (1, 1, 3); the caller's own rank is given even outside the top."""
         return service.leaderboard_view(
             db.request_connection(),
-            _settings(),
+            current_settings(),
             current_principal(),
             args.get("school_class"),
             args.get("student_id"),
-            billing_today(),
+            business_time.business_date(),
         )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -19,22 +18,21 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import psycopg
 
+from mathvidya import business_time, sla_clock
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal, ensure_student_in_scope
-from mathvidya.billing import periods
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound, ValidationFailed
-from mathvidya.evaluations import reports, sla_clock
-from mathvidya.evaluations.sla_jobs import working_calendar
+from mathvidya.evaluations import reports
 from mathvidya.insights import leaderboard, prediction, repository
 from mathvidya.questions.template_defaults import chapter_weights, default_templates
 from mathvidya.settings_store import InvalidSetting, UnknownSetting, get_setting
-from mathvidya.storage import storage_for
+from mathvidya.sla_calendar import working_calendar
+from mathvidya.storage import url_signer
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,6 @@ RECENT_EXAMS = 10
 DEFAULT_TREND_LENGTH = 10
 MAX_DASHBOARD_PERIOD_DAYS = 366
 DEFAULT_DASHBOARD_PERIOD_DAYS = 30
-BUSINESS_ZONE = ZoneInfo("Asia/Kolkata")
 TWO_PLACES = Decimal("0.01")
 FOUR_PLACES = Decimal("0.0001")
 
@@ -120,7 +117,7 @@ def refresh_inputs(conn: psycopg.Connection, school_class: str, as_of: datetime,
         "rule_version": leaderboard.RULE_VERSION,
         "class": school_class,
         "as_of": as_of.astimezone(UTC).isoformat(),
-        "business_date": periods.business_date(as_of).isoformat(),
+        "business_date": business_time.business_date(as_of).isoformat(),
         "leaderboard_plan_types": repository.leaderboard_plan_types(conn),
         "top_n": get_setting(conn, "leaderboard_top_n"),
         "reason": reason,
@@ -160,7 +157,7 @@ def refresh_class_leaderboard(
     row = repository.insert_leaderboard_refresh(
         conn,
         school_class=school_class,
-        computed_at=datetime.now(UTC),
+        computed_at=business_time.now(),
         as_of=as_of,
         reason=reason,
         rule_version=leaderboard.RULE_VERSION,
@@ -231,17 +228,6 @@ def refresh_all_leaderboards(conn: psycopg.Connection, as_of: datetime, reason: 
 # =========================================================================================
 # Leaderboard reads
 # =========================================================================================
-
-
-def _photo_signer(conn: psycopg.Connection, settings: Settings) -> Callable[[str | None], str | None]:
-    """Signs profile photos with the configured expiry (read once per response)."""
-    expires_in = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
-    storage = storage_for(settings)
-
-    def sign(key: str | None) -> str | None:
-        return storage.presigned_get(key, expires_in) if key else None
-
-    return sign
 
 
 def class_standing(
@@ -324,7 +310,7 @@ def leaderboard_view(
         standing = class_standing(conn, student, refresh, has_subscription=has_subscription, plan_allows=plan_allows)
     top: list[dict] = []
     if refresh is not None:
-        signer = _photo_signer(conn, settings)
+        signer = url_signer(conn, settings)
         for row in repository.leaderboard_top(conn, refresh["refresh_id"], refresh["inputs"]["top_n"]):
             as_initials = row["show_on_leaderboard_as_initials"]
             top.append(
@@ -390,7 +376,7 @@ def board_unit_weights(config: dict | None) -> dict[str, float]:
 
 def cbse_unit_weights(conn: psycopg.Connection, school_class: str) -> dict[str, float]:
     """The CBSE weight of each unit: its share of the seeded board-pattern template's marks
-    (as an admin may have edited it); PRODUCT.md §9's weights if that row is unusable."""
+    (as an admin may have edited it); the default template's weights if that row is unusable."""
     row = repository.board_template_config(conn, _seeded_board_template_ids()[school_class])
     weights = board_unit_weights(row["config"]) if row and row["exam_type"] == "board_exam" else {}
     return weights or chapter_weights(school_class)
@@ -454,15 +440,14 @@ def prediction_history(rows: list[dict]) -> list[prediction.ExamEvidence]:
 
 def student_dashboard(
     conn: psycopg.Connection,
-    settings: Settings,
     student_user_id: UUID,
     now: datetime,
     trend_length: int = DEFAULT_TREND_LENGTH,
 ) -> dict[str, Any]:
-    """The dashboard of PRODUCT.md §8 for one student (the caller checked the scope)."""
+    """The dashboard of one student (docs/insights.md) (the caller checked the scope)."""
     student = _student_or_404(conn, student_user_id)
     school_class = student["student_class"]
-    today = billing.billing_today(now)
+    today = business_time.business_date(now)
     usage = billing.subscription_overview(conn, student_user_id, today)
     weights = cbse_unit_weights(conn, school_class)
 
@@ -537,7 +522,6 @@ def student_dashboard(
 
 def parent_view(
     conn: psycopg.Connection,
-    settings: Settings,
     principal: Principal,
     student_user_id: UUID,
     now: datetime,
@@ -546,7 +530,7 @@ def parent_view(
     """The dashboard, read-only, for a linked parent or an admin; every view is audited
     (student.data_viewed) in the request's transaction."""
     ensure_student_in_scope(principal, student_user_id)
-    view = student_dashboard(conn, settings, student_user_id, now, trend_length)
+    view = student_dashboard(conn, student_user_id, now, trend_length)
     record_event(
         conn,
         "student.data_viewed",
@@ -575,8 +559,8 @@ def dashboard_period(from_date: date | None, to_date: date | None, today: date) 
 
 
 def _period_instants(from_date: date, to_date: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(from_date, clock_time(0), tzinfo=BUSINESS_ZONE)
-    end = datetime.combine(to_date + timedelta(days=1), clock_time(0), tzinfo=BUSINESS_ZONE)
+    start = datetime.combine(from_date, clock_time(0), tzinfo=business_time.BUSINESS_TZ)
+    end = datetime.combine(to_date + timedelta(days=1), clock_time(0), tzinfo=business_time.BUSINESS_TZ)
     return start, end
 
 
@@ -595,7 +579,7 @@ def _turnarounds(conn: psycopg.Connection, rows: list[dict], now: datetime) -> l
 def admin_dashboard(
     conn: psycopg.Connection, from_date: date | None, to_date: date | None, now: datetime
 ) -> dict[str, Any]:
-    today = billing.billing_today(now)
+    today = business_time.business_date(now)
     from_date, to_date = dashboard_period(from_date, to_date, today)
     period_start, period_end = _period_instants(from_date, to_date)
 

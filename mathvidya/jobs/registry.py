@@ -12,15 +12,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import psycopg
 
+from mathvidya import business_time
 from mathvidya.billing.jobs import expire_subscriptions, reset_exam_periods, warn_expiring_subscriptions
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import job_connection
+from mathvidya.evaluations.service import assign_waiting_exams
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
+from mathvidya.exams.service import auto_submit_overdue
 from mathvidya.insights.jobs import refresh_leaderboards
+from mathvidya.notifications.service import deliver_due_emails
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
 
 log = logging.getLogger(__name__)
@@ -42,8 +46,6 @@ class PeriodicJob:
 
 
 def _deliver_outbox(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.notifications.service import deliver_due_emails
-
     total = 0
     while True:
         sent_before = total
@@ -54,14 +56,10 @@ def _deliver_outbox(conn: psycopg.Connection, settings: Settings, as_of: datetim
 
 
 def _auto_submit_exams(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.exams.service import auto_submit_overdue
-
     return auto_submit_overdue(conn, settings, as_of)
 
 
 def _assign_evaluations(conn: psycopg.Connection, settings: Settings, as_of: datetime) -> int:
-    from mathvidya.evaluations.service import assign_waiting_exams
-
     return assign_waiting_exams(conn, settings, as_of)
 
 
@@ -145,7 +143,7 @@ def run_job(name: str, as_of: datetime | None = None, settings: Settings | None 
     job = find_job(name)
     settings = settings or load_settings()
     with job_connection(settings.database_url) as conn:
-        return job.function(conn, settings, as_of or datetime.now(UTC))
+        return job.function(conn, settings, as_of or business_time.now())
 
 
 def run_periodic_job(name: str) -> int:

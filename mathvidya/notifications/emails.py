@@ -8,12 +8,20 @@ fails in tests instead of mailing a blank.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, select_autoescape
 
-from mathvidya.notifications.service import Email
+
+@dataclass(frozen=True)
+class Email:
+    to_address: str
+    subject: str
+    body_text: str
+    body_html: str | None = None
+
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 GENERIC_TEMPLATE = "notification"
@@ -33,7 +41,7 @@ CATEGORY_BY_PREFIX = {
 }
 
 # The context each template needs besides first_name (which notify() supplies); the
-# optional values are in brackets. PRODUCT.md section 8 names the events.
+# optional values are in brackets. docs/admin.md names the events.
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
     "evaluation.assigned": ("student_name", "exam_name", "deadline", "link"),
     "sla.warning": ("student_name", "exam_name", "deadline", "hours_left", "link"),

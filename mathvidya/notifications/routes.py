@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from mathvidya import db
+from mathvidya import business_time, db
 from mathvidya.authz import current_principal, signed_in
 from mathvidya.notifications import schemas, service
 
@@ -34,7 +32,7 @@ class NotificationRead(MethodView):
     def post(self, notification_id):
         """Mark one of the caller's notifications read (reading twice is harmless)."""
         return service.mark_read(
-            db.request_connection(), current_principal().user_id, notification_id, datetime.now(UTC)
+            db.request_connection(), current_principal().user_id, notification_id, business_time.now()
         )
 
 
@@ -44,4 +42,4 @@ class NotificationsReadAll(MethodView):
     @blp.response(200, schemas.ReadAllSchema)
     def post(self):
         """Mark all the caller's notifications read."""
-        return service.mark_all_read(db.request_connection(), current_principal().user_id, datetime.now(UTC))
+        return service.mark_all_read(db.request_connection(), current_principal().user_id, business_time.now())

@@ -1,4 +1,4 @@
-"""Bodies of /notifications (API.md: notification items)."""
+"""Bodies of /notifications (notification items)."""
 
 from __future__ import annotations
 

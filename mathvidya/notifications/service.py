@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 import psycopg
@@ -28,6 +27,8 @@ from mathvidya import db
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound
 from mathvidya.notifications import repository
+from mathvidya.notifications.emails import Email, render_email, wants_email
+from mathvidya.queue import NOTIFICATIONS, enqueue_unique, get_queue
 from mathvidya.settings_store import get_setting
 
 log = logging.getLogger(__name__)
@@ -36,14 +37,8 @@ MAX_ATTEMPTS = 8
 BASE_BACKOFF = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=1)
 BATCH_SIZE = 50
-
-
-@dataclass(frozen=True)
-class Email:
-    to_address: str
-    subject: str
-    body_text: str
-    body_html: str | None = None
+# By name: the job module imports this one (RQ resolves the name in the worker).
+DELIVER_EMAIL_JOB = "mathvidya.notifications.jobs.deliver_email_job"
 
 
 def notify(
@@ -75,8 +70,6 @@ def notify(
     )
     if email is None and email_context is None:
         return None
-    from mathvidya.notifications.emails import render_email, wants_email
-
     recipient = repository.notification_recipient(conn, user_id)
     if recipient is None or not recipient["is_active"] or not wants_email(recipient["email_opt_out"], event_type):
         return None
@@ -104,12 +97,7 @@ def queue_email(conn: psycopg.Connection, settings: Settings, email: Email, even
 
 
 def _enqueue_delivery(settings: Settings, outbox_id: str) -> None:
-    from mathvidya.notifications import jobs
-    from mathvidya.queue import NOTIFICATIONS, enqueue_unique, get_queue
-
-    enqueue_unique(
-        get_queue(NOTIFICATIONS, settings.redis_url), jobs.deliver_email_job, f"outbox-{outbox_id}", outbox_id
-    )
+    enqueue_unique(get_queue(NOTIFICATIONS, settings.redis_url), DELIVER_EMAIL_JOB, f"outbox-{outbox_id}", outbox_id)
 
 
 def backoff_after(attempts: int) -> timedelta:
@@ -139,7 +127,7 @@ def send_over_smtp(smtp_url: str | None, sender: str, row: dict[str, Any]) -> No
         if parsed.scheme == "smtp+starttls":
             smtp.starttls()
         if parsed.username:
-            smtp.login(parsed.username, parsed.password or "")
+            smtp.login(unquote(parsed.username), unquote(parsed.password or ""))
         smtp.send_message(message)
 
 

@@ -299,7 +299,7 @@ def parse_row(
             errors.append(
                 RowProblem(row_number, filled[0], f"only MCQ questions have options (this is {question_type})")
             )
-    correct_labels, answer_text = _parse_correct(value("correct"), question_type, choices, columns, refuse)
+    correct_labels, answer_text = _parse_correct(value("correct"), question_type, choices, refuse)
     if question_type == "MCQ" and choices and correct_labels and len(correct_labels) == 1 and answer_text:
         chosen = next((c for c in choices if c["label"] == correct_labels[0]), None)
         if chosen and _loose(chosen.get("text")) != _loose(answer_text):
@@ -391,7 +391,7 @@ def _parse_choices(cells: Sequence[str], columns: Columns, refuse) -> list[dict[
 
 
 def _parse_correct(
-    raw: str, question_type: str | None, choices: list[dict] | None, columns: Columns, refuse
+    raw: str, question_type: str | None, choices: list[dict] | None, refuse
 ) -> tuple[list[str] | None, str | None]:
     """`B, answer text` (or `A;C, …`) for an MCQ; the whole cell is the answer text otherwise."""
     if question_type != "MCQ":

@@ -1,4 +1,4 @@
-"""Question bank and syllabus endpoints (API.md: questions, syllabus)."""
+"""Question bank and syllabus endpoints."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
+from mathvidya.config import current_settings
 from mathvidya.errors import PayloadTooLarge, ValidationFailed
 from mathvidya.questions import schemas, service
-from mathvidya.storage import storage
+from mathvidya.storage import signed_url_seconds, storage, url_signer
 
 blp = Blueprint("questions", __name__, url_prefix="/api/v1", description="Question bank and syllabus")
 
@@ -20,14 +21,13 @@ EDITORS = ("teacher", "admin")
 
 
 def _present(row: dict) -> dict:
-    conn = db.request_connection()
-    return service.with_image_urls(row, storage(), service.signed_url_seconds(conn))
+    return _present_many([row])[0]
 
 
 def _present_many(rows: list[dict]) -> list[dict]:
     conn = db.request_connection()
-    expires_in, bucket = service.signed_url_seconds(conn), storage()
-    return [service.with_image_urls(row, bucket, expires_in) for row in rows]
+    sign, expires_in = url_signer(conn, current_settings()), signed_url_seconds(conn)
+    return [service.with_image_urls(row, sign, expires_in) for row in rows]
 
 
 @blp.route("/questions")

@@ -33,14 +33,9 @@ class ChoiceInSchema(StrictSchema):
     image_key = _text(metadata={"description": "a key from POST /questions/image-upload-url"})
 
 
-class QuestionCreateSchema(StrictSchema):
-    klass = _class_field(required=True)
-    unit = fields.String(required=True, metadata={"description": "one of GET /syllabus/units?class="})
-    topic = _text()
-    question_type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
-    marks = fields.Float(required=True, metadata={"description": "MCQ 1, VSA 2, SA 3, LA 5 or 6, CASE 4"})
-    difficulty = fields.String(load_default="medium", validate=validate.OneOf(DIFFICULTIES))
-    question_text = _text(metadata={"description": "LaTeX allowed; text or question_image_key is required"})
+class QuestionContentSchema(StrictSchema):
+    """The content fields a question is created or patched with (null clears an optional one)."""
+
     question_image_key = _text()
     diagram_image_key = _text()
     mcq_choices = fields.List(fields.Nested(ChoiceInSchema), allow_none=True)
@@ -49,11 +44,21 @@ class QuestionCreateSchema(StrictSchema):
     correct_answer_image_key = _text()
     explanation = _text()
     explanation_image_key = _text()
+
+
+class QuestionCreateSchema(QuestionContentSchema):
+    klass = _class_field(required=True)
+    unit = fields.String(required=True, metadata={"description": "one of GET /syllabus/units?class="})
+    topic = _text()
+    question_type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
+    marks = fields.Float(required=True, metadata={"description": "MCQ 1, VSA 2, SA 3, LA 5 or 6, CASE 4"})
+    difficulty = fields.String(load_default="medium", validate=validate.OneOf(DIFFICULTIES))
+    question_text = _text(metadata={"description": "LaTeX allowed; text or question_image_key is required"})
     tags = fields.List(fields.String(), load_default=list)
     cbse_year = fields.Integer(allow_none=True, strict=True)
 
 
-class QuestionPatchSchema(StrictSchema):
+class QuestionPatchSchema(QuestionContentSchema):
     """Any subset of the question's fields; null clears an optional one."""
 
     klass = _class_field()
@@ -63,14 +68,6 @@ class QuestionPatchSchema(StrictSchema):
     marks = fields.Float()
     difficulty = fields.String(validate=validate.OneOf(DIFFICULTIES))
     question_text = _text()
-    question_image_key = _text()
-    diagram_image_key = _text()
-    mcq_choices = fields.List(fields.Nested(ChoiceInSchema), allow_none=True)
-    mcq_correct_choices = fields.List(fields.String(), allow_none=True)
-    correct_answer_text = _text()
-    correct_answer_image_key = _text()
-    explanation = _text()
-    explanation_image_key = _text()
     tags = fields.List(fields.String(), allow_none=True)
     cbse_year = fields.Integer(allow_none=True, strict=True)
 

@@ -10,20 +10,19 @@ so an approved question cannot change behind the admin's back.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 import psycopg
-from flask import has_app_context
 
 from mathvidya import settings_store
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
-from mathvidya.errors import Conflict, Forbidden, NotFound, PayloadTooLarge, ValidationFailed
+from mathvidya.errors import Forbidden, InvalidQuestionState, NotFound, PayloadTooLarge, ValidationFailed
 from mathvidya.questions import importer, repository, rules
-from mathvidya.storage import Storage, sniff_content_type
+from mathvidya.storage import Storage, signed_url_seconds, sniff_content_type
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
@@ -33,22 +32,13 @@ IMAGE_URL_FIELDS = {
     "correct_answer_image_key": "correct_answer_image_url",
     "explanation_image_key": "explanation_image_url",
 }
-INVALID_STATE = "INVALID_QUESTION_STATE"
 
 
 # ---------------------------------------------------------------------------------------
 # Settings
 # ---------------------------------------------------------------------------------------
-def _redis():
-    if not has_app_context():
-        return None
-    from mathvidya.redis_client import redis_conn
-
-    return redis_conn()
-
-
 def setting(conn: psycopg.Connection, key: str) -> Any:
-    return settings_store.get_setting(conn, key, _redis())
+    return settings_store.get_setting(conn, key)
 
 
 def units_for_class(conn: psycopg.Connection, klass: str) -> list[str]:
@@ -62,10 +52,6 @@ def units_by_class(conn: psycopg.Connection) -> dict[str, list[str]]:
 
 def approval_required(conn: psycopg.Connection) -> bool:
     return bool(setting(conn, "question_approval_required"))
-
-
-def signed_url_seconds(conn: psycopg.Connection) -> int:
-    return int(setting(conn, "s3_signed_url_expiry_minutes")) * 60
 
 
 # ---------------------------------------------------------------------------------------
@@ -89,7 +75,7 @@ def _ensure_editable(principal: Principal, question: Mapping[str, Any]) -> None:
     if principal.role != "admin" and question["created_by"] != principal.user_id:
         raise Forbidden("Only the question's author or an admin can change it.")
     if question["status"] == "archived":
-        raise Conflict("An archived question cannot be changed.", code=INVALID_STATE)
+        raise InvalidQuestionState("An archived question cannot be changed.")
 
 
 def get_question(conn: psycopg.Connection, principal: Principal, question_id: UUID) -> Mapping[str, Any]:
@@ -259,7 +245,7 @@ def approve_question(conn: psycopg.Connection, principal: Principal, question_id
     """draft (or archived) → active: from now on exams may draw it."""
     current = _visible(principal, repository.lock_question(conn, question_id))
     if current["status"] == "active":
-        raise Conflict("The question is already active.", code=INVALID_STATE)
+        raise InvalidQuestionState("The question is already active.")
     row = repository.set_question_status(conn, question_id, "active", principal.user_id)
     record_event(
         conn, "question.approved", principal.actor, "question", question_id, {"previous_status": current["status"]}
@@ -271,7 +257,7 @@ def archive_question(conn: psycopg.Connection, principal: Principal, question_id
     """Soft delete: kept for the exams that used it, never drawn again."""
     current = _visible(principal, repository.lock_question(conn, question_id))
     if current["status"] == "archived":
-        raise Conflict("The question is already archived.", code=INVALID_STATE)
+        raise InvalidQuestionState("The question is already archived.")
     row = repository.set_question_status(conn, question_id, "archived", None)
     record_event(
         conn, "question.archived", principal.actor, "question", question_id, {"previous_status": current["status"]}
@@ -307,22 +293,14 @@ def search_questions(conn: psycopg.Connection, principal: Principal, args: Mappi
 # ---------------------------------------------------------------------------------------
 # Responses: signed image URLs
 # ---------------------------------------------------------------------------------------
-def with_image_urls(question: Mapping[str, Any], storage: Storage, expires_in: int) -> dict:
-    """The question with a short-lived signed GET URL beside every image key."""
+def with_image_urls(question: Mapping[str, Any], sign: Callable[[str | None], str | None], expires_in: int) -> dict:
+    """The question with a short-lived signed GET URL beside every image key (``sign`` is
+    storage.url_signer's, valid ``expires_in`` seconds)."""
     out = dict(question)
     for key_field, url_field in IMAGE_URL_FIELDS.items():
-        key = out.get(key_field)
-        out[url_field] = storage.presigned_get(key, expires_in) if key else None
+        out[url_field] = sign(out.get(key_field))
     if out.get("mcq_choices"):
-        out["mcq_choices"] = [
-            {
-                **choice,
-                "image_url": storage.presigned_get(choice["image_key"], expires_in)
-                if choice.get("image_key")
-                else None,
-            }
-            for choice in out["mcq_choices"]
-        ]
+        out["mcq_choices"] = [{**choice, "image_url": sign(choice.get("image_key"))} for choice in out["mcq_choices"]]
     out["image_urls_expire_in"] = expires_in
     return out
 

@@ -1,4 +1,4 @@
-"""The default exam templates of PRODUCT.md §9 (pure data).
+"""The default exam templates (pure data; docs/questions.md).
 
 Migration 0005 seeds exactly these rows (tests compare the two); ids are fixed uuid5s so
 the seed is re-runnable and the down migration can find its own rows.

@@ -1,4 +1,4 @@
-"""Exam template endpoints: the admin's (API.md admin exam-templates) and the list every
+"""Exam template endpoints: the admin's (/admin/exam-templates) and the list every
 exam taker reads (GET /exams/templates), which lives here beside the rules it shows."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
--- Mathvidya schema, revision 0001: the whole data model (PRODUCT.md section 2).
+-- Mathvidya schema, revision 0001: the whole data model (docs/database.md).
 --
 -- Run by alembic through exec_driver_sql, so this file must contain no percent sign.
 --

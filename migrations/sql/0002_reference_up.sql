@@ -1,4 +1,4 @@
--- Mathvidya reference data, revision 0002 (PRODUCT.md section 9): the 4 plans, the 26
+-- Mathvidya reference data, revision 0002 (docs/database.md): the 4 plans, the 26
 -- national holidays of 2025-2026, the system_config keys (the 18 named in section 9 plus
 -- sla_working_days) with the CBSE unit lists.
 --

@@ -1,5 +1,5 @@
 -- Question bank and exam templates, revision 0005: the duplicate key the importer checks,
--- an index for teachers' own questions, and the default exam templates of PRODUCT.md
+-- an index for teachers' own questions, and the default exam templates (docs/questions.md)
 -- section 9.
 --
 -- Run by alembic through exec_driver_sql, so this file must contain no percent sign.

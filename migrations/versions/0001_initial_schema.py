@@ -1,4 +1,4 @@
-"""Initial schema: every table, enum, constraint and trigger of the data model (PRODUCT.md section 2).
+"""Initial schema: every table, enum, constraint and trigger of the data model (docs/database.md).
 
 Revision ID: 0001
 Revises: None

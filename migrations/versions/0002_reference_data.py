@@ -1,4 +1,4 @@
-"""Reference data: the 4 plans, the 26 holidays of 2025-2026, the system_config keys (PRODUCT.md section 9).
+"""Reference data: the 4 plans, the 26 holidays of 2025-2026, the system_config keys (docs/database.md).
 
 Revision ID: 0002
 Revises: 0001

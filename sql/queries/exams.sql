@@ -121,7 +121,7 @@ WHERE (CAST(:student_user_id AS uuid) IS NULL OR e.student_user_id = :student_us
   AND (CAST(:status AS exam_status) IS NULL OR e.status = CAST(:status AS exam_status));
 
 -- name: exam_sla_hours$
--- The SLA hours of the plan the exam was taken under (the student's current plan if none).
+-- The SLA hours of the plan the exam was taken under; no row when the exam has no subscription.
 SELECT p.sla_hours
 FROM exam_instances e
 JOIN subscriptions s ON s.subscription_id = e.subscription_id

@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 
 from mathvidya import create_app, settings_store
 from mathvidya import db as db_module
-from mathvidya.admin.config_rules import RULES
+from mathvidya.config_rules import RULES
 from tests.factories import make_user
 
 XII_DEFAULT = [

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from mathvidya import business_time
 from mathvidya.billing import periods, service
 from tests.factories import make_user as create_user
 
@@ -94,7 +95,7 @@ def test_me_without_a_subscription_is_200_with_nulls(client, make_user):
 def test_me_shows_the_subscription_and_this_periods_usage(client, make_user, admin, frozen_business_clock):
     student = make_user("student")
     granted = grant(client, admin, student, "premium")
-    today = service.billing_today()
+    today = business_time.business_date()
     with psycopg.connect(client.application.config["SETTINGS"].database_url, row_factory=dict_row) as conn:
         service.consume_exam_quota(conn, student["user_id"], today)
         service.consume_exam_quota(conn, student["user_id"], today)
@@ -141,7 +142,7 @@ def test_me_scope_refusals(client, make_user, link_parent, teacher):
 def test_admin_grant_is_active_at_once_and_audited(client, make_user, admin, settings):
     student = make_user("student")
     body = grant(client, admin, student, "basic", "annual")
-    today = service.billing_today()
+    today = business_time.business_date()
     assert body["status"] == "active" and body["plan_type"] == "basic" and body["billing_cycle"] == "annual"
     assert body["start_date"] == today.isoformat()
     assert body["end_date"] == periods.subscription_end_date(today, "annual").isoformat()
@@ -154,7 +155,7 @@ def test_admin_grant_is_active_at_once_and_audited(client, make_user, admin, set
 def test_overlapping_grant_is_409_subscription_overlap(client, make_user, admin):
     student = make_user("student")
     first = grant(client, admin, student, "basic")
-    later = (service.billing_today() + timedelta(days=10)).isoformat()
+    later = (business_time.business_date() + timedelta(days=10)).isoformat()
     response = client.post(
         f"{API}/admin/subscriptions",
         json={

@@ -12,7 +12,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from mathvidya.billing import periods, service
+from mathvidya import business_time
+from mathvidya.billing import periods
 
 API = "/api/v1"
 
@@ -149,7 +150,7 @@ def test_valid_signature_activates_the_subscription_once(client, make_user, sett
     response = verify(client, student, created["order_id"], payment_id, signature)
     assert response.status_code == 200
     sub = response.get_json()
-    today = service.billing_today()
+    today = business_time.business_date()
     assert (sub["status"], sub["plan_type"], sub["billing_cycle"]) == ("active", "premium", "annual")
     assert sub["student_user_id"] == str(student["user_id"])
     assert sub["start_date"] == today.isoformat()

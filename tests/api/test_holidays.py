@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from mathvidya.admin.holidays import holiday_calendar
 from mathvidya.jobs.registry import periodic_jobs, run_job
+from mathvidya.sla_calendar import holiday_calendar
 from tests.factories import make_user as factory_make_user
 
 BOARD_XII_TEMPLATE = "449b701e-1d69-5fcf-9bd4-65a99e4f2d26"

@@ -15,11 +15,12 @@ from mathvidya.notifications.emails import (
     EMAIL_CATEGORIES,
     TEMPLATE_CONTEXT,
     TEMPLATE_DIR,
+    Email,
     email_category,
     render_email,
     wants_email,
 )
-from mathvidya.notifications.service import Email, notify
+from mathvidya.notifications.service import notify
 from mathvidya.settings_store import announce_change
 
 URL = "/api/v1/notifications"

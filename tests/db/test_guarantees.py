@@ -1,4 +1,4 @@
-"""Every database guarantee of PRODUCT.md section 2, tried against the real schema.
+"""Every database guarantee of the data model (docs/database.md), tried against the real schema.
 
 Each refusal runs inside `with db.transaction()` (a savepoint), so the test's outer
 transaction stays usable; the `db` fixture rolls everything back afterwards.

@@ -12,9 +12,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from mathvidya import business_time
 from mathvidya.authz import Principal
 from mathvidya.billing import periods, service
-from mathvidya.billing.errors import (
+from mathvidya.errors import (
     ExamTypeNotInPlan,
     LeaderboardNotAvailable,
     SubscriptionLimitExceeded,
@@ -225,7 +226,7 @@ def committed_student(database_url):
     """A committed student with a committed basic subscription covering today."""
     with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
         student = make_student(conn)
-        today = service.billing_today()
+        today = business_time.business_date()
         limit = conn.execute(
             "SELECT exams_limit_per_month FROM subscription_plans WHERE plan_type = 'basic'"
         ).fetchone()["exams_limit_per_month"]

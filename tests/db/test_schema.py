@@ -1,5 +1,5 @@
 """The migrated schema has every table, enum, index and trigger, and the reference data of
-PRODUCT.md section 9 (plans, holidays, system_config, CBSE units).
+the reference data (plans, holidays, system_config, CBSE units).
 
 Uses the `db` fixture: a psycopg connection (dict rows) to a database migrated to head,
 inside a transaction rolled back after each test.

@@ -92,7 +92,7 @@ def _bearer(token):
     return {"Authorization": f"Bearer {token}"}
 
 
-# PRODUCT.md §8: the events the actions of this journey must write, each by its action.
+# The audit events (docs/admin.md): the actions of this journey must write, each by its action.
 JOURNEY_EVENTS = {
     "user.created",  # registrations (and the admin's and teacher's accounts)
     "user.login",

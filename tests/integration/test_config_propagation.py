@@ -24,7 +24,8 @@ from mathvidya import settings_store
 from mathvidya.config import load_settings
 from mathvidya.db import job_connection
 from mathvidya.jobs.registry import periodic_jobs
-from mathvidya.notifications.service import Email, queue_email
+from mathvidya.notifications.emails import Email
+from mathvidya.notifications.service import queue_email
 from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent

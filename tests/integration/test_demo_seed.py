@@ -17,7 +17,7 @@ import requests
 from mathvidya import create_app
 from mathvidya.db import POOL_KEY
 from mathvidya.demo import CLASSMATES, DEMO_PASSWORD, DEMO_USERS, STUDENT_HISTORY
-from mathvidya.demo_exams import BOARD, template_id
+from mathvidya.demo.exams import BOARD, template_id
 from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent

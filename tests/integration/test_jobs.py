@@ -16,7 +16,8 @@ from redis import Redis
 from rq import Queue
 
 from mathvidya.jobs.registry import periodic_jobs, run_job, run_periodic_job
-from mathvidya.notifications.service import Email, deliver_due_emails, queue_email
+from mathvidya.notifications.emails import Email
+from mathvidya.notifications.service import deliver_due_emails, queue_email
 from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent

@@ -21,7 +21,7 @@ import redis as redis_lib
 from psycopg.rows import dict_row
 from rq import Queue
 
-from mathvidya import create_app
+from mathvidya import create_app, job_requests
 from mathvidya import db as db_module
 from mathvidya.insights import jobs, service
 from tests.exam_fixtures import (
@@ -120,18 +120,18 @@ def test_a_burst_of_20_evaluations_gives_one_refresh(private):
         assert marked.status_code == 200, marked.get_json()
 
     assert analytics_queue(private).count == 1  # 20 requests, one job waiting
-    assert private.redis.exists(jobs.waiting_key("XII"))
+    assert private.redis.exists(job_requests.waiting_key("XII"))
     run_worker(private.settings)
 
     done = refreshes(private.settings)
     assert len(done) == 1  # the issue allows 2; all 20 committed before the worker ran
     assert done[-1]["reason"] == "evaluation"
     assert done[-1]["eligible_count"] == 4 and done[-1]["exams_counted"] == 20
-    assert analytics_queue(private).count == 0 and not private.redis.exists(jobs.waiting_key("XII"))
+    assert analytics_queue(private).count == 0 and not private.redis.exists(job_requests.waiting_key("XII"))
     assert private.redis.keys("rq:job:leaderboard-*") == []  # result_ttl=0: no finished job kept
 
     # The next evaluation is not blocked by the finished job: it queues a new refresh.
-    assert jobs.request_leaderboard_refresh(private.settings, "XII") is True
+    assert job_requests.request_leaderboard_refresh(private.settings, "XII") is True
     body = client.get("/api/v1/leaderboard", headers=students[0]["headers"]).get_json()
     assert body["refresh_id"] == str(done[-1]["refresh_id"]) and len(body["top_students"]) == 4
 
@@ -146,8 +146,8 @@ def test_a_request_during_a_running_refresh_queues_exactly_one_more(private, mon
             "'board_exam' LIMIT 1",
             (student["user_id"],),
         )
-    assert jobs.request_leaderboard_refresh(private.settings, "XII") is True
-    assert jobs.request_leaderboard_refresh(private.settings, "XII") is False  # coalesced into the waiting job
+    assert job_requests.request_leaderboard_refresh(private.settings, "XII") is True
+    assert job_requests.request_leaderboard_refresh(private.settings, "XII") is False  # coalesced into the waiting job
     queue = analytics_queue(private)
     [waiting] = queue.job_ids
     queue.remove(waiting)  # a worker takes the job ...
@@ -156,8 +156,8 @@ def test_a_request_during_a_running_refresh_queues_exactly_one_more(private, mon
     real_refresh = service.refresh_class_leaderboard
 
     def evaluations_commit_meanwhile(conn, school_class, as_of, reason="manual"):
-        fired.append(jobs.request_leaderboard_refresh(private.settings, school_class))
-        fired.append(jobs.request_leaderboard_refresh(private.settings, school_class))
+        fired.append(job_requests.request_leaderboard_refresh(private.settings, school_class))
+        fired.append(job_requests.request_leaderboard_refresh(private.settings, school_class))
         return real_refresh(conn, school_class, as_of, reason)
 
     monkeypatch.setattr(service, "refresh_class_leaderboard", evaluations_commit_meanwhile)
@@ -170,12 +170,12 @@ def test_a_request_during_a_running_refresh_queues_exactly_one_more(private, mon
     run_worker(private.settings)
     done = refreshes(private.settings)
     assert len(done) == 2 and all(r["reason"] == "evaluation" for r in done)
-    assert queue.count == 0 and not private.redis.exists(jobs.waiting_key("XII"))
+    assert queue.count == 0 and not private.redis.exists(job_requests.waiting_key("XII"))
 
 
 def test_an_unreachable_redis_never_fails_the_caller(private):
     dead = dataclasses.replace(private.settings, redis_url="redis://127.0.0.1:1/0")
-    assert jobs.request_leaderboard_refresh(dead, "XII") is False
+    assert job_requests.request_leaderboard_refresh(dead, "XII") is False
     # The nightly refresh makes the ranking right regardless.
     with db_module.job_connection(private.settings.database_url) as conn:
         assert jobs.refresh_leaderboards(conn, private.settings, datetime.now(UTC)) == 0

@@ -6,7 +6,7 @@ import pytest
 
 from mathvidya.billing.entitlements import exam_refusal_reason, leaderboard_eligible
 
-# The seeded plans (PRODUCT.md §2), as rows
+# The seeded plans (migration 0002), as rows
 PLANS = {
     "basic": dict(
         allows_board_exam=True,

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mathvidya import business_time
 from mathvidya.billing import periods
 
 D = date.fromisoformat
@@ -97,13 +98,13 @@ def test_unknown_billing_cycle_is_refused():
 
 def test_business_date_is_the_date_in_india():
     # 20:00 UTC on 31 January is already 1 February in India (UTC+05:30)
-    assert periods.business_date(datetime(2026, 1, 31, 20, 0, tzinfo=UTC)) == D("2026-02-01")
-    assert periods.business_date(datetime(2026, 1, 31, 18, 29, tzinfo=UTC)) == D("2026-01-31")
-    assert periods.business_date(datetime(2026, 2, 1, 0, 10, tzinfo=timezone(timedelta(hours=5, minutes=30)))) == D(
-        "2026-02-01"
-    )
+    assert business_time.business_date(datetime(2026, 1, 31, 20, 0, tzinfo=UTC)) == D("2026-02-01")
+    assert business_time.business_date(datetime(2026, 1, 31, 18, 29, tzinfo=UTC)) == D("2026-01-31")
+    assert business_time.business_date(
+        datetime(2026, 2, 1, 0, 10, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    ) == D("2026-02-01")
     with pytest.raises(ValueError):
-        periods.business_date(datetime(2026, 1, 1))
+        business_time.business_date(datetime(2026, 1, 1))
 
 
 days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))

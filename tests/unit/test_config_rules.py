@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mathvidya.admin import config_rules
-from mathvidya.admin.config_rules import RULE_TEXT, RULES, WEEKDAYS, type_problem, units_left_out, validate_config_value
+from mathvidya import config_rules
+from mathvidya.config_rules import RULE_TEXT, RULES, WEEKDAYS, type_problem, units_left_out, validate_config_value
 
 XII = [
     "Relations and Functions",

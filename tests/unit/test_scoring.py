@@ -62,7 +62,7 @@ def test_no_negative_marking_and_empty_selection_is_unanswered():
 
 
 def test_percentage_counts_questions_not_marks():
-    # §6: MCQ percentage = correct / MCQ count × 100, even when marks differ.
+    # MCQ percentage = correct / MCQ count × 100, even when marks differ.
     questions = [key(1, "A", marks="1"), key(2, "B", marks="2"), key(3, "C", marks="3")]
     result = score_mcq(questions, {3: frozenset({"C"})})
     assert result.score == D(3) and result.total == D(6)

@@ -1,4 +1,4 @@
-"""SLA clock: the PRODUCT.md §7 vectors, edge cases at window edges and seconds, and
+"""SLA clock: the worked examples of docs/exams.md, edge cases at window edges and seconds, and
 hypothesis properties (monotonic, deadlines inside windows, holidays only delay, and
 working_minutes_between measuring exactly what sla_deadline counted)."""
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mathvidya.evaluations.sla_clock import (
+from mathvidya.sla_clock import (
     MAX_WALK_DAYS,
     WorkingCalendar,
     calendar_from_settings,

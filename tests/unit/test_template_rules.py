@@ -1,4 +1,4 @@
-"""Exam template rules (pure) and the default templates of PRODUCT.md §9."""
+"""Exam template rules (pure) and the default templates (questions/template_defaults.py)."""
 
 from __future__ import annotations
 

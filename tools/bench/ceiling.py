@@ -27,14 +27,14 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
-from mathvidya.admin.holidays import holiday_calendar
 from mathvidya.audit import repository as audit_repo
 from mathvidya.billing import repository as billing_repo
-from mathvidya.billing.service import billing_today
+from mathvidya.business_time import business_date as billing_today
 from mathvidya.evaluations import repository as evaluations_repo
 from mathvidya.exams import repository as exams_repo
 from mathvidya.notifications import repository as notifications_repo
 from mathvidya.queries import queries
+from mathvidya.sla_calendar import holiday_calendar
 from tools.bench.load import RunResult, result_from_latencies
 
 PROCESSES = 2

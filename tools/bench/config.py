@@ -1,4 +1,4 @@
-"""What to run and how big: defaults from ARCHITECTURE.md, overridable by environment."""
+"""What to run and how big: defaults from docs/benchmarks.md, overridable by environment."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Leaderboard refresh time against the number of evaluated exams, and dashboard latency
 for a student with 200 exams — through whatever the insights domain provides when the
-bench runs: the `refresh-leaderboards` periodic job (the operating contract's name) and
+bench runs: the `refresh-leaderboards` periodic job (its registered name) and
 the GET /analytics/dashboard and GET /leaderboard routes."""
 
 from __future__ import annotations

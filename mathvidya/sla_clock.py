@@ -1,4 +1,4 @@
-"""The working-hours SLA clock of PRODUCT.md §7 (pure: no I/O, "now" is always a parameter).
+"""The working-hours SLA clock, docs/exams.md (pure: no I/O, "now" is always a parameter).
 
 The clock counts wall-clock minutes of the calendar's time zone inside the daily working
 window ``[window_start, window_end)`` of working days. A day is worked when it is listed in

@@ -1,6 +1,9 @@
-"""The holiday calendar reader the SLA clock uses: which dates are off, which are working
-overrides (a holiday row with is_working_day = true makes its date a working day, even on
-a normally closed weekday)."""
+"""The SLA working calendar, built in one place: today's working-hours settings with the
+holidays of a date range.
+
+Holidays say which dates are off and which are working overrides (a holiday row with
+is_working_day = true makes its date a working day, even on a normally closed weekday).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from datetime import date
 
 import psycopg
 
+from mathvidya import sla_clock
 from mathvidya.queries import queries
+from mathvidya.settings_store import get_setting
 
 
 @dataclass(frozen=True)
@@ -35,3 +40,14 @@ def holiday_calendar(conn: psycopg.Connection, start: date, end: date) -> Holida
     """Holidays in [start, end] (inclusive), read with the holidays_by_date index."""
     rows = list(queries("holidays").holidays_between(conn, start_date=start, end_date=end))
     return calendar_from_rows(rows)
+
+
+def working_calendar(conn: psycopg.Connection, first_day: date, last_day: date) -> sla_clock.WorkingCalendar:
+    """The SLA calendar of today's settings with the holidays between the two dates."""
+    holidays = holiday_calendar(conn, first_day, last_day)
+    return sla_clock.calendar_from_settings(
+        get_setting(conn, "sla_working_hours"),
+        get_setting(conn, "sla_working_days"),
+        holidays.off_dates,
+        holidays.working_dates,
+    )

@@ -21,12 +21,12 @@ from PIL import Image, ImageDraw, ImageFont
 from mathvidya import business_time
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
+from mathvidya.demo import repository as demo_repository
 from mathvidya.evaluations import annotations as annotation_service
 from mathvidya.evaluations import service as evaluation_service
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import repository as exam_repository
 from mathvidya.exams import service as exam_service
-from mathvidya.queries import queries
 from mathvidya.questions.template_defaults import default_templates
 
 BOARD = "board_exam"
@@ -151,7 +151,7 @@ def take_exam(
     exam_id = exam_service.start_exam(
         conn, settings, principal, template_id(student["student_class"], plan.template), started_at
     )
-    queries("demo").backdate_created_at(conn, exam_instance_id=exam_id)
+    demo_repository.backdate_created_at(conn, exam_id)
     exam = exam_repository.get_exam(conn, exam_id)
     answers = _mcq_answers(exam, rng, plan.skill)
     if not finish:
@@ -169,7 +169,7 @@ def take_exam(
 
 def backdate_evaluation(conn: psycopg.Connection, exam_id: UUID, evaluated_at: datetime) -> None:
     """The trigger stamps evaluated_at with the database clock; the demo's past is past."""
-    queries("demo").backdate_evaluated_at(conn, exam_instance_id=exam_id, evaluated_at=evaluated_at)
+    demo_repository.backdate_evaluated_at(conn, exam_id, evaluated_at)
 
 
 def _upload_and_confirm(

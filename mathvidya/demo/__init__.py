@@ -16,7 +16,7 @@ from mathvidya import business_time
 from mathvidya.billing import repository as billing_repository
 from mathvidya.billing import service as billing_service
 from mathvidya.config import Settings
-from mathvidya.demo_exams import (
+from mathvidya.demo.exams import (
     BOARD,
     MCQ_SECTION,
     DemoCast,
