@@ -28,6 +28,7 @@ from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import repository as exam_repository
 from mathvidya.exams import service as exam_service
 from mathvidya.questions.template_defaults import default_templates
+from mathvidya.storage import storage_for
 
 BOARD = "board_exam"
 MCQ_SECTION = "section_mcq"
@@ -175,8 +176,6 @@ def backdate_evaluation(conn: psycopg.Connection, exam_id: UUID, evaluated_at: d
 def _upload_and_confirm(
     conn: psycopg.Connection, settings: Settings, student: dict, exam: dict, written: list[dict], at: datetime
 ) -> None:
-    from mathvidya.storage import storage_for
-
     pages = _pages(written)
     storage = storage_for(settings)
     name = f"{student['first_name']} {student['last_name']}"
