@@ -7,7 +7,7 @@ import importlib
 from flask import Flask
 from flask_cors import CORS
 
-from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits
+from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits, request_limits, security_headers
 from mathvidya.config import Settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Request-ID", "Retry-After"])
 
     logging_setup.init_app(app)
+    request_limits.init_app(app)
+    security_headers.init_app(app)
     db.init_app(app)
     api = MathvidyaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})

@@ -582,7 +582,7 @@ def _check_mapping(
         problems["pages_uploaded"] = ["page numbers must not repeat"]
     by_page: dict[int, list[int]] = {}
     for key, numbers in mapping.items():
-        page = int(key) if key.isdigit() else None
+        page = int(key) if key.isascii() and key.isdigit() else None
         if page is None or page not in pages:
             problems[f"page_question_mapping.{key}"] = ["is not one of pages_uploaded"]
             continue
