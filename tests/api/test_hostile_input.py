@@ -3,7 +3,9 @@ names the field, oversized headers a 431, all in the error shape."""
 
 from __future__ import annotations
 
+import runpy
 import uuid
+from pathlib import Path
 
 import pytest
 from marshmallow import Schema, fields
@@ -188,9 +190,8 @@ def test_gunicorn_lets_headers_reach_the_app_up_to_twice_the_app_limit():
     from gunicorn.config import Config
 
     config = Config()
-    namespace: dict = {}
-    exec(open("gunicorn.conf.py").read(), namespace)  # noqa: SIM115 - gunicorn loads it the same way
-    config.set("limit_request_field_size", namespace["limit_request_field_size"])
+    conf_file = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    config.set("limit_request_field_size", conf_file["limit_request_field_size"])
     assert config.limit_request_field_size >= 2 * MAX_HEADER_BYTES
 
 
@@ -200,7 +201,9 @@ def test_gunicorn_lets_headers_reach_the_app_up_to_twice_the_app_limit():
 def _request_schemas(app):
     for view in app.view_functions.values():
         view_class = getattr(view, "view_class", None)
-        handlers = [getattr(view_class, m, None) for m in ("get", "post", "put", "patch", "delete")] if view_class else [view]
+        handlers = (
+            [getattr(view_class, m, None) for m in ("get", "post", "put", "patch", "delete")] if view_class else [view]
+        )
         for handler in handlers:
             doc = getattr(handler, "_apidoc", {}).get("arguments", {})
             for parameter in doc.get("parameters", []):
