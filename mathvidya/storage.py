@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 from botocore.client import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
 
 from mathvidya.config import Settings
@@ -76,7 +76,7 @@ class Storage:
             return cached
         try:
             found = sniff_content_type(self.read_range(key, 0, SNIFF_BYTES))
-        except ClientError:
+        except (ClientError, BotoCoreError):  # missing, or S3 unreachable: served as a download
             return None
         if found is not None:
             _sniffed_types.put((self.bucket, key), found)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 import uuid
+from dataclasses import replace
 
 import pytest
 import requests
 
 from mathvidya.storage import UPLOAD_CONTENT_TYPE, Storage, serving_overrides, sniff_content_type
+from tools.local_services import free_port
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -126,8 +129,18 @@ def test_a_file_posted_as_text_html_with_png_bytes_is_never_served_as_html(setti
     assert _served(storage, key).headers["Content-Type"] == "image/png"
 
 
-def test_a_missing_object_is_signed_as_a_download():
+def test_a_missing_object_is_signed_as_a_download(settings):
     assert serving_overrides(None) == {
         "ResponseContentType": "application/octet-stream",
         "ResponseContentDisposition": "attachment",
     }
+    url = Storage(settings).presigned_get(f"tests/{uuid.uuid4()}/absent", expires_in=60)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query["response-content-disposition"] == ["attachment"]
+    assert query["response-content-type"] == ["application/octet-stream"]
+
+
+def test_urls_are_still_signed_when_s3_cannot_be_reached(settings):
+    unreachable = Storage(replace(settings, s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
+    url = unreachable.presigned_get("tests/any", expires_in=60)
+    assert "response-content-disposition=attachment" in url
