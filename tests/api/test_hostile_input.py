@@ -240,3 +240,13 @@ def test_hostile_text_in_a_path_is_a_404(client, make_user):
     admin = make_user("admin")
     for path in ("/api/v1/admin/config/a%00b", "/api/v1/admin/config/%ED%A0%80"):
         _error(client.put(path, json={"value": 1}, headers=admin["headers"]), 404, "NOT_FOUND")
+
+
+def test_an_idempotency_key_with_nul_is_422(client, make_user):
+    student = make_user("student")
+    response = client.post(
+        "/api/v1/exams/start",
+        json={"template_id": str(uuid.uuid4())},
+        headers={**student["headers"], "Idempotency-Key": "key\x00one"},
+    )
+    assert "Idempotency-Key" in _error(response, 422, "VALIDATION_ERROR")["details"]["fields"]
