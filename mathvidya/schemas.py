@@ -52,6 +52,11 @@ def _value_problem(field: fields.Field | None, value: Any) -> str | None:
     return None
 
 
+def _within_number_bound(value: Any) -> None:
+    if not -NUMBER_BOUND <= value <= NUMBER_BOUND:
+        raise ValidationError(f"must lie between {-NUMBER_BOUND} and {NUMBER_BOUND}")
+
+
 def _within_calendar(value: Any) -> None:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise ValidationError(f"must lie between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31")
@@ -59,7 +64,9 @@ def _within_calendar(value: Any) -> None:
 
 def _bound(field: fields.Field) -> None:
     """Give a field (and the fields inside it) the bounds every request value obeys."""
-    if isinstance(field, fields.Number) and not any(isinstance(v, validate.Range) for v in field.validators):
+    if isinstance(field, fields.Decimal):
+        field.validators.append(_within_number_bound)  # a Range would be documented as strings
+    elif isinstance(field, fields.Number) and not any(isinstance(v, validate.Range) for v in field.validators):
         field.validators.append(validate.Range(min=-NUMBER_BOUND, max=NUMBER_BOUND))
     elif isinstance(field, (fields.Date, fields.DateTime)):
         field.validators.append(_within_calendar)
