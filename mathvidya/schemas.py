@@ -45,8 +45,9 @@ def _value_problem(field: fields.Field | None, value: Any) -> str | None:
                 return problem
     elif isinstance(value, (list, tuple)):
         inner = getattr(field, "inner", None)
-        for item in value:
-            problem = _value_problem(inner, item)
+        per_item = list(getattr(field, "tuple_fields", ())) or [inner] * len(value)
+        for item_field, item in zip(per_item, value, strict=False):
+            problem = _value_problem(item_field, item)
             if problem:
                 return problem
     return None
@@ -62,11 +63,15 @@ def _within_calendar(value: Any) -> None:
         raise ValidationError(f"must lie between {EARLIEST_YEAR}-01-01 and {LATEST_YEAR}-12-31")
 
 
+def _bounded_both_ways(field: fields.Field) -> bool:
+    return any(isinstance(v, validate.Range) and v.min is not None and v.max is not None for v in field.validators)
+
+
 def _bound(field: fields.Field) -> None:
     """Give a field (and the fields inside it) the bounds every request value obeys."""
     if isinstance(field, fields.Decimal):
         field.validators.append(_within_number_bound)  # a Range would be documented as strings
-    elif isinstance(field, fields.Number) and not any(isinstance(v, validate.Range) for v in field.validators):
+    elif isinstance(field, fields.Number) and not _bounded_both_ways(field):
         field.validators.append(validate.Range(min=-NUMBER_BOUND, max=NUMBER_BOUND))
     elif isinstance(field, (fields.Date, fields.DateTime)):
         field.validators.append(_within_calendar)
