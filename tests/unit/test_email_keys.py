@@ -41,6 +41,7 @@ def test_the_stored_form_keeps_case_but_folds_compatibility_forms():
         "Éve.Dupont@exemple.fr",
         "иван@почта.рф",  # Cyrillic, with letters no Latin one looks like
         "राम@उदाहरण.भारत",  # Devanagari with its vowel signs
+        "राम@example.in",  # an Indic mailbox at a Latin domain
         "user+tag-1@sub.example.co.in",
     ],
 )
@@ -55,6 +56,7 @@ def test_these_addresses_are_accepted(address):
         ("admin@x.\u0456n", "mix"),  # Cyrillic і in the domain
         ("p\u03b1ypal@x.in", "mix"),  # Greek alpha
         ("\u0430\u0440\u0435@\u0435\u0445\u043e.\u0441\u043e", "look like Latin"),  # all-Cyrillic look-alike
+        ("\u0430\u0440\u0435@x.in", "look like Latin"),  # Cyrillic look-alike local part
         ("as\u200bha@x.in", "invisible"),  # zero-width space
         ("as ha@x.in", "spaces"),
     ],
