@@ -8,7 +8,19 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from mathvidya import api_docs, cli, db, error_handling, errors, jwt_setup, logging_setup, rate_limits, redis_client
+from mathvidya import (
+    api_docs,
+    cli,
+    db,
+    error_handling,
+    errors,
+    jwt_setup,
+    logging_setup,
+    rate_limits,
+    redis_client,
+    request_limits,
+    security_headers,
+)
 from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 
@@ -52,6 +64,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         CORS(app, origins=settings.cors_origins, expose_headers=["X-Request-ID", "Retry-After"])
 
     logging_setup.init_app(app)
+    request_limits.init_app(app)
+    security_headers.init_app(app)
     db.init_app(app)
     api = MathvidyaApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})

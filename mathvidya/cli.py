@@ -17,19 +17,27 @@ from mathvidya.identity.service import NewUser, create_user
 from mathvidya.jobs.registry import find_job, periodic_jobs, run_job
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @click.command("create-user")
 @with_appcontext
 @click.option("--role", type=click.Choice(["admin", "teacher", "student", "parent"]), required=True)
 @click.option("--email", required=True)
-@click.option("--password", required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input")
 @click.option("--first-name", required=True)
 @click.option("--last-name", required=True)
 @click.option("--student-class", type=click.Choice(["X", "XII"]), default=None)
-def create_user_command(role, email, password, first_name, last_name, student_class):
-    """Create a user of any role and print its id."""
+def create_user_command(role, email, password_stdin, first_name, last_name, student_class):
+    """Create a user of any role and print its id. The password is prompted for (hidden,
+    twice) or read from stdin, never taken as an argument: arguments show in `ps` and in
+    shell history."""
     new = NewUser(
         email=email,
-        password=password,
+        password=_read_password(password_stdin),
         role=role,
         first_name=first_name,
         last_name=last_name,

@@ -69,6 +69,10 @@ class PayloadTooLarge(AppError):
     status, code, message = 413, "PAYLOAD_TOO_LARGE", "The request body is too large."
 
 
+class HeaderTooLarge(AppError):
+    status, code, message = 431, "HEADER_TOO_LARGE", "A request header is too large."
+
+
 class RateLimited(AppError):
     status, code, message = 429, "RATE_LIMITED", "Too many requests; try again later."
 

@@ -19,6 +19,7 @@ from psycopg.types.json import Jsonb
 
 from mathvidya.errors import IdempotencyKeyReused, ValidationFailed
 from mathvidya.queries import queries
+from mathvidya.schemas import text_problem
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -35,6 +36,8 @@ def idempotency_key() -> str | None:
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH:
         raise ValidationFailed({HEADER: [f"must be 1–{MAX_KEY_LENGTH} characters"]})
+    if problem := text_problem(key):
+        raise ValidationFailed({HEADER: [problem]})
     return key
 
 

@@ -3,14 +3,17 @@ when S3_ENDPOINT_URL is set (development and tests)."""
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from threading import Lock
 from typing import Any
 
 import boto3
 import psycopg
 from botocore.client import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mathvidya.config import Settings, current_settings
 from mathvidya.settings_store import get_setting
@@ -46,17 +49,40 @@ class Storage:
             ExpiresIn=expires_in,
         )
 
-    def presigned_post(self, key: str, max_bytes: int, content_types: list[str], expires_in: int) -> dict[str, Any]:
-        """A POST form whose policy bounds the size and the declared content type."""
-        conditions: list[Any] = [["content-length-range", 1, max_bytes]]
-        if content_types:
-            conditions.append(["starts-with", "$Content-Type", ""])
-        return self.client.generate_presigned_post(self.bucket, key, Conditions=conditions, ExpiresIn=expires_in)
+    def presigned_post(self, key: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+        """A POST form whose policy bounds the size and pins the declared content type.
+
+        A policy cannot say "one of these types", and a declared type is only a claim: the
+        form fixes it to UPLOAD_CONTENT_TYPE (eq), the file's real type is read from its
+        bytes when the upload is confirmed (it must be one the caller accepts), and every
+        signed GET names that sniffed type (presigned_get)."""
+        conditions: list[Any] = [["content-length-range", 1, max_bytes], ["eq", "$Content-Type", UPLOAD_CONTENT_TYPE]]
+        return self.client.generate_presigned_post(
+            self.bucket,
+            key,
+            Fields={"Content-Type": UPLOAD_CONTENT_TYPE},
+            Conditions=conditions,
+            ExpiresIn=expires_in,
+        )
 
     def presigned_get(self, key: str, expires_in: int) -> str:
-        return self.client.generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_in
-        )
+        """A GET URL that serves the object as the type its bytes show, never as declared:
+        images inline, anything else as a download (`attachment`)."""
+        params = {"Bucket": self.bucket, "Key": key, **serving_overrides(self.sniffed_type(key))}
+        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+
+    def sniffed_type(self, key: str) -> str | None:
+        """The object's type from its first bytes (cached per process; None when unknown)."""
+        cached = _sniffed_types.get((self.bucket, key))
+        if cached is not None:
+            return cached
+        try:
+            found = sniff_content_type(self.read_range(key, 0, SNIFF_BYTES))
+        except (ClientError, BotoCoreError):  # missing, or S3 unreachable: served as a download
+            return None
+        if found is not None:
+            _sniffed_types.put((self.bucket, key), found)
+        return found
 
     def head(self, key: str) -> ObjectInfo | None:
         """The object's size and type, or None when it does not exist."""
@@ -115,6 +141,36 @@ def signed_url(conn: psycopg.Connection, settings: Settings, key: str | None) ->
     return url_signer(conn, settings)(key)
 
 
+class _SniffCache:
+    """(bucket, key) → sniffed type for a few minutes, oldest dropped first, so a page of
+    question images costs one ranged read per image per process, not per response. A stale
+    entry (the object was replaced) can only name a type the key's bytes once had: at
+    worst a broken image, never a type a browser would run."""
+
+    def __init__(self, size: int, seconds: float) -> None:
+        self.size, self.seconds, self.items, self.lock = size, seconds, OrderedDict(), Lock()
+
+    def get(self, key: tuple[str, str]) -> str | None:
+        with self.lock:
+            entry = self.items.get(key)
+            if entry is None or entry[1] < time.monotonic():
+                return None
+            return entry[0]
+
+    def put(self, key: tuple[str, str], value: str) -> None:
+        with self.lock:
+            self.items[key] = (value, time.monotonic() + self.seconds)
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_sniffed_types = _SniffCache(size=4096, seconds=300)
+
+UPLOAD_CONTENT_TYPE = "application/octet-stream"
+SNIFF_BYTES = 16
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+
 FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -128,3 +184,11 @@ def sniff_content_type(first_bytes: bytes) -> str | None:
         if first_bytes.startswith(signature):
             return content_type
     return None
+
+
+def serving_overrides(sniffed: str | None) -> dict[str, str]:
+    """The response headers a signed GET forces: the sniffed type (octet-stream when the
+    bytes match no known type), shown inline only for images."""
+    if sniffed in INLINE_TYPES:
+        return {"ResponseContentType": sniffed, "ResponseContentDisposition": "inline"}
+    return {"ResponseContentType": sniffed or UPLOAD_CONTENT_TYPE, "ResponseContentDisposition": "attachment"}

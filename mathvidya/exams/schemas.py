@@ -52,7 +52,7 @@ class ConfirmUploadSchema(StrictSchema):
     )
     unanswered_questions = fields.List(fields.Integer(validate=validate.Range(min=1, max=200)), load_default=list)
     page_question_mapping = fields.Dict(
-        keys=fields.String(validate=validate.Length(max=3)),
+        keys=fields.String(validate=validate.Regexp(r"^[0-9]{1,3}\Z", error="must be a page number (ASCII digits)")),
         values=fields.List(fields.Integer(validate=validate.Range(min=1, max=200))),
         load_default=dict,
     )

@@ -522,7 +522,7 @@ def upload_targets(
     storage = storage_for(settings)
     targets = []
     for page in range(1, page_count + 1):
-        form = storage.presigned_post(answer_sheet_key(exam, page), max_bytes, types, UPLOAD_URL_EXPIRY_SECONDS)
+        form = storage.presigned_post(answer_sheet_key(exam, page), max_bytes, UPLOAD_URL_EXPIRY_SECONDS)
         targets.append(
             {
                 "page_number": page,
@@ -547,7 +547,7 @@ def _check_mapping(
         problems["pages_uploaded"] = ["page numbers must not repeat"]
     by_page: dict[int, list[int]] = {}
     for key, numbers in mapping.items():
-        page = int(key) if key.isdigit() else None
+        page = int(key) if key.isascii() and key.isdigit() else None
         if page is None or page not in pages:
             problems[f"page_question_mapping.{key}"] = ["is not one of pages_uploaded"]
             continue

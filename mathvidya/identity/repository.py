@@ -6,15 +6,17 @@ from uuid import UUID
 
 import psycopg
 
+from mathvidya.identity.email_identity import email_key
 from mathvidya.queries import queries
 
 
 def insert_user(conn: psycopg.Connection, **values: Any) -> dict:
-    return queries("identity").insert_user(conn, **values)
+    return queries("identity").insert_user(conn, email_key=email_key(values["email"]), **values)
 
 
 def get_user_by_email(conn: psycopg.Connection, email: str) -> dict | None:
-    return queries("identity").get_user_by_email(conn, email=email)
+    """The account this address names, however it is cased or composed."""
+    return queries("identity").get_user_by_email_key(conn, email_key=email_key(email))
 
 
 def get_user_by_id(conn: psycopg.Connection, user_id) -> dict | None:

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mathvidya.identity.email_identity import stored_form
 from mathvidya.notifications.emails import EMAIL_CATEGORIES
 from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
+
+
+class EmailAddress(fields.Email):
+    """An address checked in its NFKC form, so a decomposed `é` or fullwidth letters
+    validate like the composed, plain ones (docs/identity.md)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        return stored_form(text)
+
 
 SELF_SERVICE_ROLES = ("student", "parent")
 STAFF_ROLES = ("teacher", "admin")
@@ -17,7 +28,7 @@ NAME = validate.Length(min=1, max=100)
 class StudentRegistrationSchema(StrictSchema):
     """A child registered by a parent: a student account without the role field."""
 
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True)
     first_name = fields.String(required=True, validate=NAME)
     last_name = fields.String(required=True, validate=NAME)
@@ -27,7 +38,7 @@ class StudentRegistrationSchema(StrictSchema):
 
 
 class RegisterSchema(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True)
     role = fields.String(
         required=True,
@@ -159,7 +170,7 @@ UserListSchema = list_schema(UserSchema, "UserList")
 
 
 class AdminUserCreateSchema(StrictSchema):
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     password = fields.String(required=True, load_only=True)
     role = fields.String(
         required=True, validate=validate.OneOf(STAFF_ROLES, error="Admins create teacher or admin accounts here.")

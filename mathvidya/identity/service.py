@@ -23,6 +23,7 @@ from mathvidya.errors import (
     ValidationFailed,
 )
 from mathvidya.identity import account_tokens, lockout, passwords, repository, tokens
+from mathvidya.identity.email_identity import email_key, lookalike_problem, stored_form
 from mathvidya.notifications.emails import render_email
 from mathvidya.notifications.service import queue_email
 from mathvidya.settings_store import get_setting
@@ -50,6 +51,8 @@ def _problems(new: NewUser) -> dict[str, list[str]]:
         problems["role"] = [f"must be one of {', '.join(ROLES)}"]
     if "@" not in new.email or len(new.email) > 254:
         problems["email"] = ["must be an e-mail address"]
+    elif problem := lookalike_problem(new.email):
+        problems["email"] = [problem]
     password_problem = passwords.password_problem(new.password)
     if password_problem:
         problems["password"] = [password_problem]
@@ -72,7 +75,7 @@ def create_user(conn: psycopg.Connection, new: NewUser, actor: Actor = SYSTEM) -
         with conn.transaction():
             user = repository.insert_user(
                 conn,
-                email=new.email.strip(),
+                email=stored_form(new.email),
                 password_hash=passwords.hash_password(new.password),
                 role=new.role,
                 first_name=new.first_name.strip(),
@@ -100,7 +103,7 @@ def _fail_login(redis_client, email: str, max_attempts: int, user: dict | None, 
         Actor(user_id=user["user_id"] if user else None, role=user["role"] if user else None, ip_address=ip),
         "user",
         user["user_id"] if user else None,
-        {"email": email.strip().lower(), "locked": locked},
+        {"email": email_key(email), "locked": locked},
     )
     if locked:
         return _locked_error(lockout.LOCK_SECONDS)
@@ -115,6 +118,7 @@ def _locked_error(seconds: int) -> AppError:
 
 
 def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip: str | None) -> dict:
+    email = email_key(email)  # one lockout counter per account, however the address is typed
     locked_for = lockout.seconds_locked(redis_client, email)
     if locked_for:
         raise _locked_error(locked_for)

@@ -321,7 +321,7 @@ def image_upload_target(
         key = f"question-images/new/{uuid.uuid4()}/{file_name}"
     max_bytes = int(setting(conn, "max_upload_size_mb")) * 1024 * 1024
     expires_in = signed_url_seconds(conn)
-    post = storage.presigned_post(key, max_bytes, list(IMAGE_TYPES), expires_in)
+    post = storage.presigned_post(key, max_bytes, expires_in)
     return {
         "key": key,
         "url": post["url"],

@@ -177,8 +177,7 @@ def test_create_user_cli_prints_the_new_id(settings):
             "teacher",
             "--email",
             email,
-            "--password",
-            "a-long-password",
+            "--password-stdin",
             "--first-name",
             "Tina",
             "--last-name",
@@ -186,6 +185,7 @@ def test_create_user_cli_prints_the_new_id(settings):
         ],
         cwd=ROOT,
         env=_env(settings),
+        input="a-long-password\n",
         capture_output=True,
         text=True,
         timeout=60,
@@ -198,6 +198,7 @@ def test_create_user_cli_prints_the_new_id(settings):
             "SELECT count(*) FROM audit_logs WHERE event_type = 'user.created' AND resource_id = %s", (str(user_id),)
         ).fetchone()[0]
     assert role == "teacher" and audited == 1
+    assert "a-long-password" not in result.stdout + result.stderr
 
 
 def test_a_job_already_waiting_is_not_queued_twice(worker_redis_url):

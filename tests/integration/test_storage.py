@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import urllib.parse
 import uuid
+from dataclasses import replace
 
+import pytest
 import requests
 
-from mathvidya.storage import Storage, sniff_content_type
+from mathvidya.storage import UPLOAD_CONTENT_TYPE, Storage, serving_overrides, sniff_content_type
+from tools.local_services import free_port
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -32,9 +38,8 @@ def test_head_of_missing_object_is_none(settings):
 def test_presigned_post_accepts_a_file_within_its_size_range(settings):
     storage = Storage(settings)
     key = f"tests/{uuid.uuid4()}/post"
-    target = storage.presigned_post(key, max_bytes=1024, content_types=["image/jpeg"], expires_in=60)
-    fields = {**target["fields"], "Content-Type": "image/jpeg"}
-    response = requests.post(target["url"], data=fields, files={"file": ("p.jpg", JPEG)}, timeout=10)
+    target = storage.presigned_post(key, max_bytes=1024, expires_in=60)
+    response = requests.post(target["url"], data=target["fields"], files={"file": ("p.jpg", JPEG)}, timeout=10)
     assert response.status_code in (200, 204), response.text
     assert storage.head(key).size == len(JPEG)
 
@@ -53,3 +58,89 @@ def test_content_type_is_sniffed_from_bytes_not_names():
     assert sniff_content_type(PDF) == "application/pdf"
     assert sniff_content_type(b"GIF89a....") is None
     assert sniff_content_type(b"") is None
+
+
+# --- serving uploads safely ----------------------------------------------------------------
+HTML = b"<html><script>alert(1)</script></html>"
+
+
+def _policy_allows(policy: dict, form: dict[str, str], size: int) -> bool:
+    """S3's POST policy rules (eq, starts-with, content-length-range, {field: value}); the
+    local S3 server does not enforce policies, so the test evaluates them itself."""
+    for condition in policy["conditions"]:
+        if isinstance(condition, dict):
+            ((name, value),) = condition.items()
+            if name != "bucket" and form.get(name) != value:
+                return False
+        elif condition[0] == "content-length-range":
+            if not condition[1] <= size <= condition[2]:
+                return False
+        else:
+            operator, name, value = condition
+            actual = form.get(name.lstrip("$"))
+            if actual is None or not (actual == value if operator == "eq" else actual.startswith(value)):
+                return False
+    return True
+
+
+def test_the_upload_policy_pins_the_declared_content_type(settings):
+    target = Storage(settings).presigned_post("tests/p", 1024, expires_in=60)
+    policy = json.loads(base64.b64decode(target["fields"]["policy"]))
+    assert target["fields"]["Content-Type"] == UPLOAD_CONTENT_TYPE
+    assert _policy_allows(policy, target["fields"], 100)
+    for declared in ("text/html", "image/svg+xml", "image/jpeg; text/html", "application/octet-streamx"):
+        assert not _policy_allows(policy, {**target["fields"], "Content-Type": declared}, 100), declared
+    assert not _policy_allows(policy, target["fields"], 1025)
+
+
+def _served(storage: Storage, key: str) -> requests.Response:
+    response = requests.get(storage.presigned_get(key, expires_in=60), timeout=10)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize(
+    ("data", "served_type", "disposition"),
+    [
+        (PNG, "image/png", "inline"),
+        (JPEG, "image/jpeg", "inline"),
+        (PDF, "application/pdf", "attachment"),
+        (HTML, "application/octet-stream", "attachment"),
+    ],
+)
+def test_signed_gets_serve_the_sniffed_type_whatever_was_declared(settings, data, served_type, disposition):
+    storage = Storage(settings)
+    key = f"tests/{uuid.uuid4()}/upload"
+    storage.put(key, data, "text/html")  # what a hostile client declares
+    response = _served(storage, key)
+    assert response.headers["Content-Type"] == served_type
+    assert response.headers["Content-Disposition"] == disposition
+    assert response.content == data
+
+
+def test_a_file_posted_as_text_html_with_png_bytes_is_never_served_as_html(settings):
+    storage = Storage(settings)
+    key = f"tests/{uuid.uuid4()}/post"
+    target = storage.presigned_post(key, max_bytes=1024, expires_in=60)
+    hostile = {**target["fields"], "Content-Type": "text/html"}  # the local server does not check policies
+    response = requests.post(target["url"], data=hostile, files={"file": ("x.html", PNG)}, timeout=10)
+    assert response.status_code in (200, 204)
+    assert storage.head(key).content_type == "text/html"
+    assert _served(storage, key).headers["Content-Type"] == "image/png"
+
+
+def test_a_missing_object_is_signed_as_a_download(settings):
+    assert serving_overrides(None) == {
+        "ResponseContentType": "application/octet-stream",
+        "ResponseContentDisposition": "attachment",
+    }
+    url = Storage(settings).presigned_get(f"tests/{uuid.uuid4()}/absent", expires_in=60)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    assert query["response-content-disposition"] == ["attachment"]
+    assert query["response-content-type"] == ["application/octet-stream"]
+
+
+def test_urls_are_still_signed_when_s3_cannot_be_reached(settings):
+    unreachable = Storage(replace(settings, s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
+    url = unreachable.presigned_get("tests/any", expires_in=60)
+    assert "response-content-disposition=attachment" in url
