@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from mathvidya.queries import queries
 
@@ -68,6 +69,63 @@ def start_evaluation(conn: psycopg.Connection, evaluation_id: UUID, started_at) 
 
 def insert_question_mark(conn: psycopg.Connection, **values: Any) -> None:
     _q().insert_question_mark(conn, **values)
+
+
+def insert_marks(conn: psycopg.Connection, evaluation_id: UUID, marks: list) -> None:
+    """The marks of an evaluation (marking.QuestionMark list): a multi-row insert per table,
+    so the statements do not grow with the questions, alternatives or steps."""
+    _q().insert_question_mark_rows(
+        conn,
+        evaluation_id=evaluation_id,
+        rows=Jsonb(
+            [
+                {
+                    "question_number": m.question_number,
+                    "question_id": m.counted.question_id,
+                    "marks_awarded": str(m.marks_awarded),
+                    "marks_possible": str(m.marks_possible),
+                    "teacher_comment": m.counted.teacher_comment,
+                    "counted_choice": m.counted_choice,
+                }
+                for m in marks
+            ]
+        ),
+    )
+    alternatives = [(m.question_number, alt) for m in marks for alt in m.alternatives]
+    if alternatives:
+        _q().insert_alternative_mark_rows(
+            conn,
+            evaluation_id=evaluation_id,
+            rows=Jsonb(
+                [
+                    {
+                        "question_number": number,
+                        "choice": alt.choice,
+                        "question_id": alt.question_id,
+                        "marks_awarded": str(alt.marks_awarded),
+                        "marks_possible": str(alt.marks_possible),
+                        "teacher_comment": alt.teacher_comment,
+                    }
+                    for number, alt in alternatives
+                ]
+            ),
+        )
+    steps = [
+        {
+            "question_number": m.question_number,
+            "choice": alt.choice,
+            "step_number": step.step_number,
+            "question_id": alt.question_id,
+            "step": step.step,
+            "marks_awarded": str(step.marks_awarded),
+            "marks_possible": str(step.marks_possible),
+        }
+        for m in marks
+        for alt in (m.alternatives or (m.counted,))
+        for step in alt.steps
+    ]
+    if steps:
+        _q().insert_step_mark_rows(conn, evaluation_id=evaluation_id, rows=Jsonb(steps))
 
 
 def complete_evaluation(conn: psycopg.Connection, **values: Any) -> dict | None:
