@@ -110,38 +110,36 @@ UPDATE evaluations SET status = 'in_progress', started_at = :started_at
 WHERE evaluation_id = :evaluation_id AND status = 'assigned'
 RETURNING evaluation_id, status, started_at;
 
--- name: insert_question_mark!
-INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
-                            teacher_comment)
-VALUES (:evaluation_id, :question_number, :question_id, :marks_awarded, :marks_possible, :teacher_comment);
-
--- name: insert_question_mark_rows!
--- Every written question's marks in one statement (the counted alternative of a choice question).
-INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
-                            teacher_comment, counted_choice)
-SELECT CAST(:evaluation_id AS uuid), r.question_number, r.question_id, r.marks_awarded, r.marks_possible,
-       r.teacher_comment, r.counted_choice
-FROM jsonb_to_recordset(:rows) AS r(question_number integer, question_id uuid, marks_awarded numeric,
-                                    marks_possible numeric, teacher_comment text, counted_choice text);
-
--- name: insert_alternative_mark_rows!
--- Each marked alternative of the choice questions, in one statement.
-INSERT INTO question_alternative_marks (evaluation_id, question_number, choice, question_id, marks_awarded,
-                                        marks_possible, teacher_comment)
-SELECT CAST(:evaluation_id AS uuid), r.question_number, r.choice, r.question_id, r.marks_awarded,
-       r.marks_possible, r.teacher_comment
-FROM jsonb_to_recordset(:rows) AS r(question_number integer, choice text, question_id uuid,
-                                    marks_awarded numeric, marks_possible numeric, teacher_comment text);
-
--- name: insert_step_mark_rows!
--- Every step mark given, in one statement.
+-- name: insert_marks!
+-- Every mark of an evaluation in one statement, whatever the number of questions: each
+-- written question's counted marks (question_marks), each alternative marked of a choice
+-- question (question_alternative_marks) and each step mark (question_step_marks). The
+-- foreign keys between them are checked at the end of the statement.
+WITH question_rows AS (
+    INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
+                                teacher_comment, counted_choice)
+    SELECT CAST(:evaluation_id AS uuid), r.question_number, r.question_id, r.marks_awarded, r.marks_possible,
+           r.teacher_comment, r.counted_choice
+    FROM jsonb_to_recordset(:question_rows) AS r(question_number integer, question_id uuid, marks_awarded numeric,
+                                                 marks_possible numeric, teacher_comment text, counted_choice text)
+    RETURNING question_number
+), alternative_rows AS (
+    INSERT INTO question_alternative_marks (evaluation_id, question_number, choice, question_id, marks_awarded,
+                                            marks_possible, teacher_comment)
+    SELECT CAST(:evaluation_id AS uuid), r.question_number, r.choice, r.question_id, r.marks_awarded,
+           r.marks_possible, r.teacher_comment
+    FROM jsonb_to_recordset(:alternative_rows) AS r(question_number integer, choice text, question_id uuid,
+                                                    marks_awarded numeric, marks_possible numeric,
+                                                    teacher_comment text)
+    RETURNING question_number
+)
 INSERT INTO question_step_marks (evaluation_id, question_number, choice, step_number, question_id, step,
                                  marks_awarded, marks_possible)
 SELECT CAST(:evaluation_id AS uuid), r.question_number, r.choice, r.step_number, r.question_id, r.step,
        r.marks_awarded, r.marks_possible
-FROM jsonb_to_recordset(:rows) AS r(question_number integer, choice text, step_number integer,
-                                    question_id uuid, step text, marks_awarded numeric,
-                                    marks_possible numeric);
+FROM jsonb_to_recordset(:step_rows) AS r(question_number integer, choice text, step_number integer,
+                                         question_id uuid, step text, marks_awarded numeric,
+                                         marks_possible numeric);
 
 -- name: complete_evaluation^
 -- Guarded transition: an open evaluation becomes completed, breached if late.
