@@ -52,6 +52,7 @@ CONTENT_FIELDS = (
 )
 MAX_SCHEME_STEPS = 10
 MAX_STEP_TEXT = 300
+MAX_STEP_MARKS = 6  # no question carries more
 
 Problems = dict[str, list[str]]
 
@@ -204,7 +205,7 @@ def marking_scheme_problems(scheme: Any, question_type: Any, marks: Any) -> list
             problems.append(f"step {number}: marks must be a number")
             continue
         amount = Decimal(str(value))
-        if not amount.is_finite() or amount <= 0 or (amount * 2) % 1 != 0:
+        if not amount.is_finite() or not 0 < amount <= MAX_STEP_MARKS or (amount * 2) % 1 != 0:
             problems.append(f"step {number}: marks must be a positive multiple of 0.5")
             continue
         total += amount
