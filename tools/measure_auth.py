@@ -46,25 +46,18 @@ def main() -> None:
         config = Config(str(ROOT / "alembic.ini"))
         config.attributes.update(database_url=url, configure_logger=False)
         command.upgrade(config, "head")
-        settings = Settings(
-            env="test",
-            database_url=url,
-            redis_url=f"redis://127.0.0.1:{rd.port}/0",
-            log_level="WARNING",
-            auth_rate_limit="1000000 per minute",
-        )
+        settings = Settings(env="test", database_url=url, redis_url=f"redis://127.0.0.1:{rd.port}/0",
+                            log_level="WARNING", auth_rate_limit="1000000 per minute")
         from mathvidya import create_app
         from tests.factories import make_user
 
         app = create_app(settings)
         user = make_user(app, "student")
         with psycopg.connect(url, row_factory=dict_row) as conn:
-            family = conn.execute(
-                "SELECT family_id FROM token_families WHERE user_id = %s", (user["user_id"],)
-            ).fetchone()["family_id"]
-            liveness = _per_call_us(
-                lambda: queries("authz").token_liveness(conn, user_id=user["user_id"], family_id=family), 2000
-            )
+            family = conn.execute("SELECT family_id FROM token_families WHERE user_id = %s",
+                                  (user["user_id"],)).fetchone()["family_id"]
+            liveness = _per_call_us(lambda: queries("authz").token_liveness(conn, user_id=user["user_id"],
+                                                                             family_id=family), 2000)
         client = app.test_client()
         me = _per_call_us(lambda: client.get("/api/v1/users/me", headers=user["headers"]), 500)
         health = _per_call_us(lambda: client.get("/healthz"), 500)
