@@ -143,6 +143,9 @@ def _checked_row(
     if number in unanswered and awarded != 0:
         problems[f"{where}.marks_awarded"] = [f"question {number} was declared unanswered: it scores 0"]
         return None
+    if "\x00" in (row.get("teacher_comment") or ""):
+        problems[f"{where}.teacher_comment"] = ["must not contain NUL (U+0000) characters"]
+        return None
     return AlternativeMark(choice, str(content["question_id"]), awarded, maximum, row.get("teacher_comment"), steps)
 
 

@@ -69,3 +69,9 @@ def test_a_question_without_rows_is_incomplete():
     with pytest.raises(MarksIncomplete) as incomplete:
         checked_marks(WRITTEN, set(), {"2": "a"}, [{"question_number": 2, "marks_awarded": 3}])
     assert incomplete.value.missing == [1]
+
+
+def test_a_comment_with_a_nul_character_is_refused():
+    with pytest.raises(MarkingRefused) as refused:
+        checked_marks(WRITTEN, {2}, {}, [{"question_number": 1, "marks_awarded": 2, "teacher_comment": "a\x00b"}])
+    assert set(refused.value.problems) == {"question_marks.0.teacher_comment"}
