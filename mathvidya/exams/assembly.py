@@ -180,20 +180,21 @@ def _with_choices(
 ) -> AssembledSection:
     """The section's paper: plain questions, then choice questions (a) paired with their (b)."""
     hosts = _choice_hosts(section, orders, places)
-    plain: list[QuestionId] = []
+    plain: dict[str, list[QuestionId]] = {}
     pairs: list[tuple[QuestionId, QuestionId]] = []
     for unit in section.unit_weightage:
         taken = orders[unit].take(places[unit] + hosts[unit])
         firsts, seconds = taken[: places[unit]], taken[places[unit] :]
         kept = len(firsts) - len(seconds)
-        plain.extend(firsts[:kept])
+        plain[unit] = firsts[:kept]
         pairs.extend(zip(firsts[kept:], seconds, strict=True))
     pairs.extend(_cross_unit_pairs(section, orders, places, hosts, plain))
+    plain_ids = [qid for unit in section.unit_weightage for qid in plain[unit]]
     return AssembledSection(
         section.section_name,
         section.question_type,
         section.marks_per_question,
-        [*plain, *(a for a, _ in pairs)],
+        [*plain_ids, *(a for a, _ in pairs)],
         [b for _, b in pairs],
     )
 
@@ -221,10 +222,11 @@ def _cross_unit_pairs(
     orders: Mapping[str, _DrawOrder],
     places: Mapping[str, int],
     hosts: Mapping[str, int],
-    plain: list[QuestionId],
+    plain: dict[str, list[QuestionId]],
 ) -> list[tuple[QuestionId, QuestionId]]:
     """Choice questions no unit could pair within itself: (a) is a plain question (the last
-    ones drawn), (b) a spare question of another unit. Moves those (a)s out of ``plain``."""
+    drawn of each unit, units by name), (b) a spare question of another unit. Moves those
+    (a)s out of ``plain``; nothing here depends on the order ``unit_weightage`` names units."""
     missing = section.internal_choice_count - sum(hosts.values())
     if missing == 0:
         return []
@@ -237,8 +239,10 @@ def _cross_unit_pairs(
         for unit, extra in sorted(_lend(missing - len(seconds), room, section.unit_weightage).items()):
             seconds.extend(orders[unit].take(used[unit] + extra)[used[unit] :])
             used[unit] += extra
-    firsts = plain[-missing:]
-    del plain[-missing:]
+    firsts: list[QuestionId] = []
+    for unit in sorted(plain):
+        while plain[unit] and len(firsts) < missing:
+            firsts.append(plain[unit].pop())
     return list(zip(firsts, seconds, strict=True))
 
 

@@ -131,3 +131,23 @@ def test_choices_are_deterministic_and_leave_the_plain_draw_unchanged(exam, seed
     if len(sections) == 1 and result.ok:
         plain = assemble([_without_choices(sections[0])], candidates, seen, seed)
         assert set(result.sections[0].question_ids) == set(plain.sections[0].question_ids)
+
+
+@given(choice_exams(), seeds, st.randoms(use_true_random=False))
+def test_which_questions_pair_never_depends_on_the_order_units_are_named(exam, seed, rnd):
+    sections, candidates, seen = exam
+    reordered = [
+        SectionSpec(
+            s.section_name,
+            s.question_type,
+            s.question_count,
+            s.marks_per_question,
+            dict(rnd.sample(sorted(s.unit_weightage.items()), len(s.unit_weightage))),
+            s.internal_choice_count,
+        )
+        for s in sections
+    ]
+    first, second = assemble(sections, candidates, seen, seed), assemble(reordered, candidates, seen, seed)
+    for one, other in zip(first.sections, second.sections, strict=True):
+        pairs = {one.alternatives_of(i) for i in range(len(one.question_ids))}
+        assert pairs == {other.alternatives_of(i) for i in range(len(other.question_ids))}
