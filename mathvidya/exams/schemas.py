@@ -95,8 +95,8 @@ class QuestionContentSchema(Schema):
     marking_scheme = fields.List(
         fields.Nested(SchemeStepSchema),
         metadata={
-            "description": "the step-mark scheme (written questions that have one): for teachers and admins; for "
-            "students and parents once the exam is evaluated"
+            "description": "the step-mark scheme (written questions that have one): for teachers and admins; "
+            "students and parents see it in the results once the exam is evaluated"
         },
     )
 

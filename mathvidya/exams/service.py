@@ -330,9 +330,10 @@ def _content_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal:
     return view
 
 
-def scheme_visible(principal: Principal, exam: dict) -> bool:
-    """Marking schemes: teachers and admins always; students and parents once evaluated."""
-    return principal.role in ("teacher", "admin") or exam["status"] == "evaluated"
+def scheme_visible(principal: Principal) -> bool:
+    """Marking schemes in the exam view: teachers and admins only (students and parents see
+    them in the results, once the exam is evaluated)."""
+    return principal.role in ("teacher", "admin")
 
 
 def answers_revealed(principal: Principal, exam: dict) -> bool:
@@ -368,7 +369,7 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
             "percentage",
         )
     }
-    show_scheme = scheme_visible(principal, exam)
+    show_scheme = scheme_visible(principal)
     view["questions"] = [
         _question_view(settings, conn, q, reveal, show_scheme) for q in exam["exam_snapshot"]["questions"]
     ]
