@@ -29,6 +29,7 @@ def make_questions(
     school_class: str = "XII",
     correct: tuple[str, ...] = ("A",),
     status: str = "active",
+    scheme: list[dict] | None = None,
 ) -> list[uuid.UUID]:
     marks = {"MCQ": 1, "VSA": 2, "SA": 3, "LA": 5, "CASE": 4}[question_type]
     ids = []
@@ -37,8 +38,8 @@ def make_questions(
             mcq = question_type == "MCQ"
             row = conn.execute(
                 "INSERT INTO questions (class, unit, topic, question_type, marks, question_text, mcq_choices, "
-                "mcq_correct_choices, correct_answer_text, explanation, status) VALUES "
-                "(%s, %s, 'topic', %s, %s, %s, %s, %s, %s, %s, %s) RETURNING question_id",
+                "mcq_correct_choices, correct_answer_text, explanation, status, marking_scheme) VALUES "
+                "(%s, %s, 'topic', %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING question_id",
                 (
                     school_class,
                     unit,
@@ -50,21 +51,27 @@ def make_questions(
                     "the answer",
                     f"because {i}",
                     status,
+                    Jsonb(scheme) if scheme else None,
                 ),
             ).fetchone()
             ids.append(row["question_id"])
     return ids
 
 
-def section(name: str, question_type: str, count: int, weights: dict[str, float]) -> dict[str, Any]:
+def section(
+    name: str, question_type: str, count: int, weights: dict[str, float], *, choices: int = 0
+) -> dict[str, Any]:
     marks = {"MCQ": 1, "VSA": 2, "SA": 3, "LA": 5, "CASE": 4}[question_type]
-    return {
+    spec = {
         "section_name": name,
         "question_type": question_type,
         "question_count": count,
         "marks_per_question": marks,
         "unit_weightage": weights,
     }
+    if choices:
+        spec["internal_choice_count"] = choices
+    return spec
 
 
 def make_template(
@@ -136,6 +143,7 @@ def confirmed_exam(
     template_id,
     mcq_answers: dict[int, list[str]] | None = None,
     unanswered: tuple[int, ...] = (),
+    attempted_choices: dict[str, str] | None = None,
 ) -> dict:
     """Start → submit MCQs → upload one page holding every answered written question → confirm."""
     exam = client.post("/api/v1/exams/start", json={"template_id": str(template_id)}, headers=student["headers"])
@@ -153,7 +161,12 @@ def confirmed_exam(
     confirmed = client.post(
         f"/api/v1/exams/{exam_id}/confirm-upload",
         headers=student["headers"],
-        json={"pages_uploaded": [1], "unanswered_questions": list(unanswered), "page_question_mapping": {"1": on_page}},
+        json={
+            "pages_uploaded": [1],
+            "unanswered_questions": list(unanswered),
+            "page_question_mapping": {"1": on_page},
+            **({"attempted_choices": attempted_choices} if attempted_choices else {}),
+        },
     )
     assert confirmed.status_code == 200, confirmed.get_json()
     return {**exam, **confirmed.get_json(), "written": written}

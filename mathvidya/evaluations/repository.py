@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from mathvidya.queries import queries
 
@@ -75,8 +76,57 @@ def start_evaluation(conn: psycopg.Connection, evaluation_id: UUID, started_at) 
     return _q().start_evaluation(conn, evaluation_id=evaluation_id, started_at=started_at)
 
 
-def insert_question_mark(conn: psycopg.Connection, **values: Any) -> None:
-    _q().insert_question_mark(conn, **values)
+def insert_marks(conn: psycopg.Connection, evaluation_id: UUID, marks: list) -> None:
+    """The marks of an evaluation (marking.QuestionMark list) in one statement, so the work
+    does not grow with the questions, alternatives or steps marked."""
+    _q().insert_marks(
+        conn,
+        evaluation_id=evaluation_id,
+        question_rows=Jsonb([_question_row(m) for m in marks]),
+        alternative_rows=Jsonb([_alternative_row(m.question_number, alt) for m in marks for alt in m.alternatives]),
+        step_rows=Jsonb(
+            [
+                _step_row(m.question_number, alt, step)
+                for m in marks
+                for alt in (m.alternatives or (m.counted,))
+                for step in alt.steps
+            ]
+        ),
+    )
+
+
+def _question_row(mark) -> dict:
+    return {
+        "question_number": mark.question_number,
+        "question_id": mark.counted.question_id,
+        "marks_awarded": str(mark.marks_awarded),
+        "marks_possible": str(mark.marks_possible),
+        "teacher_comment": mark.counted.teacher_comment,
+        "counted_choice": mark.counted_choice,
+    }
+
+
+def _alternative_row(question_number: int, alternative) -> dict:
+    return {
+        "question_number": question_number,
+        "choice": alternative.choice,
+        "question_id": alternative.question_id,
+        "marks_awarded": str(alternative.marks_awarded),
+        "marks_possible": str(alternative.marks_possible),
+        "teacher_comment": alternative.teacher_comment,
+    }
+
+
+def _step_row(question_number: int, alternative, step) -> dict:
+    return {
+        "question_number": question_number,
+        "choice": alternative.choice,
+        "step_number": step.step_number,
+        "question_id": alternative.question_id,
+        "step": step.step,
+        "marks_awarded": str(step.marks_awarded),
+        "marks_possible": str(step.marks_possible),
+    }
 
 
 def complete_evaluation(conn: psycopg.Connection, **values: Any) -> dict | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mathvidya.exams.schemas import SchemeStepSchema
 from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
 
 Number = fields.Float
@@ -38,17 +39,38 @@ class QueueItemSchema(Schema):
 QueueSchema = list_schema(QueueItemSchema, "EvaluationQueue")
 
 
-class MarkQuestionSchema(Schema):
-    question_number = fields.Integer()
-    section_name = fields.String()
-    question_type = fields.String()
-    marks = Number()
+class MarkContentSchema(Schema):
+    question_id = fields.String()
     unit = fields.String()
     question_text = fields.String(allow_none=True)
     question_image_url = fields.String(allow_none=True)
     correct_answer_text = fields.String(allow_none=True)
     explanation = fields.String(allow_none=True)
+    marking_scheme = fields.List(
+        fields.Nested(SchemeStepSchema),
+        allow_none=True,
+        metadata={"description": "the steps to mark against (step_marks follow this order); null when none"},
+    )
+
+
+class MarkAlternativeSchema(MarkContentSchema):
+    choice = fields.String(metadata={"description": '"a" or "b"'})
+
+
+class MarkQuestionSchema(MarkContentSchema):
+    question_number = fields.Integer()
+    section_name = fields.String()
+    question_type = fields.String()
+    marks = Number()
     declared_unanswered = fields.Boolean()
+    alternatives = fields.List(
+        fields.Nested(MarkAlternativeSchema),
+        metadata={"description": "internal choice: both alternatives (then the question has no top-level content)"},
+    )
+    attempted_choice = fields.String(
+        allow_none=True,
+        metadata={"description": 'internal choice: what the student declared ("a", "b", "both"; null: nothing)'},
+    )
 
 
 class PageSchema(Schema):
@@ -88,7 +110,26 @@ class StartedSchema(Schema):
 class QuestionMarkSchema(StrictSchema):
     question_number = fields.Integer(required=True, validate=validate.Range(min=1, max=200))
     marks_awarded = fields.Decimal(
-        required=True, places=None, metadata={"description": "0 to the question's marks, in steps of 0.5"}
+        places=None,
+        metadata={
+            "description": "0 to the question's marks, in steps of 0.5; required unless step_marks is given "
+            "(then it may be omitted, and must equal their sum if sent)"
+        },
+    )
+    choice = fields.String(
+        validate=validate.OneOf(("a", "b")),
+        metadata={
+            "description": "internal choice: the alternative this row marks (one row per alternative attempted; "
+            "the higher mark counts). May be omitted when the student declared exactly one alternative"
+        },
+    )
+    step_marks = fields.List(
+        fields.Decimal(places=None),
+        validate=validate.Length(min=1, max=10),
+        metadata={
+            "description": "marks per step of the question's marking scheme, one entry per step in its order, "
+            "each 0 to the step's marks in steps of 0.5"
+        },
     )
     teacher_comment = fields.String(validate=validate.Length(max=500), allow_none=True)
 

@@ -15,7 +15,7 @@ from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
-from mathvidya.evaluations import repository
+from mathvidya.evaluations import marking, repository
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
 from mathvidya.identity.parents import linked_parents
@@ -165,11 +165,25 @@ def queue(
     return {"items": items, "total": repository.count_queue(conn, **filters), "limit": limit, "offset": offset}
 
 
+def _content_to_mark(conn: psycopg.Connection, settings: Settings, q: dict) -> dict:
+    """What a teacher marks against: the question, the model answer and the marking scheme."""
+    return {
+        "question_id": q.get("question_id"),
+        "unit": q["unit"],
+        "question_text": q["question_text"],
+        "question_image_url": signed_url(conn, settings, q.get("question_image_key")),
+        "correct_answer_text": q.get("correct_answer_text"),
+        "explanation": q.get("explanation"),
+        "marking_scheme": q.get("marking_scheme"),
+    }
+
+
 def evaluation_view(
     conn: psycopg.Connection, settings: Settings, principal: Principal, evaluation_id: UUID, now: datetime
 ) -> dict:
     ev = evaluation_in_scope(conn, principal, evaluation_id)
     unanswered = set(repository.unanswered_numbers(conn, ev["exam_instance_id"]))
+    attempted = ev.get("attempted_choices") or {}
     questions = [
         {
             "question_number": q["question_number"],
@@ -177,10 +191,16 @@ def evaluation_view(
             "question_type": q["question_type"],
             "marks": q["marks"],
             "unit": q["unit"],
-            "question_text": q["question_text"],
-            "question_image_url": signed_url(conn, settings, q.get("question_image_key")),
-            "correct_answer_text": q.get("correct_answer_text"),
-            "explanation": q.get("explanation"),
+            **(
+                {
+                    "alternatives": [
+                        {"choice": alt["choice"], **_content_to_mark(conn, settings, alt)} for alt in q["alternatives"]
+                    ],
+                    "attempted_choice": attempted.get(str(q["question_number"])),
+                }
+                if q.get("alternatives")
+                else _content_to_mark(conn, settings, q)
+            ),
             "declared_unanswered": q["question_number"] in unanswered,
         }
         for q in _written_questions(ev["exam_snapshot"])
@@ -241,49 +261,17 @@ def _already_submitted() -> EvaluationAlreadySubmitted:
 # --- marking -------------------------------------------------------------------------------------
 
 
-def _checked_marks(ev: dict, unanswered: set[int], given: list[dict]) -> dict[int, dict]:
-    written = {q["question_number"]: q for q in _written_questions(ev["exam_snapshot"])}
-    problems: dict[str, list[str]] = {}
-    marks: dict[int, dict] = {}
-    for index, item in enumerate(given):
-        number, awarded = item["question_number"], Decimal(str(item["marks_awarded"]))
-        field = f"question_marks.{index}"
-        question = written.get(number)
-        if question is None:
-            problems[f"{field}.question_number"] = [f"question {number} is not a written question of this exam"]
-            continue
-        if number in marks:
-            problems[f"{field}.question_number"] = [f"question {number} is marked twice"]
-            continue
-        maximum = Decimal(str(question["marks"]))
-        if not (0 <= awarded <= maximum) or (awarded / HALF) % 1 != 0:
-            problems[f"{field}.marks_awarded"] = [f"must be between 0 and {maximum} in steps of 0.5"]
-            continue
-        if number in unanswered and awarded != 0:
-            problems[f"{field}.marks_awarded"] = [f"question {number} was declared unanswered: it scores 0"]
-            continue
-        marks[number] = {
-            "marks_awarded": awarded,
-            "marks_possible": maximum,
-            "question_id": question["question_id"],
-            "teacher_comment": item.get("teacher_comment"),
-        }
-    if problems:
-        raise ValidationFailed(problems)
-    for number in unanswered & set(written) - set(marks):
-        question = written[number]
-        marks[number] = {
-            "marks_awarded": Decimal(0),
-            "marks_possible": Decimal(str(question["marks"])),
-            "question_id": question["question_id"],
-            "teacher_comment": None,
-        }
-    missing = sorted(set(written) - set(marks))
-    if missing:
-        raise EvaluationIncomplete(
-            details={"missing_question_numbers": missing},
+def _checked_marks(ev: dict, unanswered: set[int], given: list[dict]) -> list[marking.QuestionMark]:
+    """The marks to store, in question order; 422 naming the field, or EVALUATION_INCOMPLETE."""
+    try:
+        marks = marking.checked_marks(
+            marking.written_questions(ev["exam_snapshot"]), unanswered, ev.get("attempted_choices") or {}, given
         )
-    return marks
+    except marking.MarkingRefused as refused:
+        raise ValidationFailed(refused.problems) from None
+    except marking.MarksIncomplete as incomplete:
+        raise EvaluationIncomplete(details={"missing_question_numbers": incomplete.missing}) from None
+    return [marks[number] for number in sorted(marks)]
 
 
 def submit_evaluation(
@@ -300,9 +288,8 @@ def submit_evaluation(
     if ev["status"] == "completed":
         raise _already_submitted()
     marks = _checked_marks(ev, set(repository.unanswered_numbers(conn, ev["exam_instance_id"])), given)
-    for number, mark in sorted(marks.items()):
-        repository.insert_question_mark(conn, evaluation_id=evaluation_id, question_number=number, **mark)
-    manual = sum((m["marks_awarded"] for m in marks.values()), Decimal(0))
+    repository.insert_marks(conn, evaluation_id, marks)
+    manual = marking.manual_total({m.question_number: m for m in marks})
     completed = repository.complete_evaluation(
         conn, evaluation_id=evaluation_id, completed_at=now, total_manual_marks=manual
     )
@@ -323,6 +310,10 @@ def submit_evaluation(
             "exam_instance_id": str(ev["exam_instance_id"]),
             "total_manual_marks": str(manual),
             "sla_breached": completed["sla_breached"],
+            "counted_choices": {str(m.question_number): m.counted_choice for m in marks if m.alternatives},
+            "step_marked_questions": sorted(
+                m.question_number for m in marks if any(alt.steps for alt in (m.alternatives or (m.counted,)))
+            ),
         },
     )
     record_event(

@@ -24,6 +24,15 @@ Rules, per section in template order:
 6. A section whose available candidates are fewer than its count is a ``Shortfall``; every
    section is checked, so all shortfalls are reported together, and no section is returned
    then.
+7. Internal choice: a section with ``internal_choice_count`` k needs count + k distinct
+   questions. The count places are drawn exactly as without choices (same units, same
+   questions), so the paper's unit split never depends on k. Each of the k choice
+   questions then gets a second alternative (b) from the same unit as its first (a):
+   the units that host a choice are apportioned by weight (largest remainder) among units
+   with a place and a spare candidate, spare unseen ones first. Only when no unit can pair
+   within itself is (b) taken from another unit's spare. The paper lists the plain
+   questions first and the choice questions last (both unit by unit), so the last k
+   question numbers are the choice questions.
 """
 
 from __future__ import annotations
@@ -41,23 +50,45 @@ CandidatePool = Mapping[tuple[str, str], Sequence[QuestionId]]
 
 @dataclass(frozen=True)
 class SectionSpec:
-    """One section of a template: how many questions of one type, spread over units by weight."""
+    """One section of a template: how many questions of one type, spread over units by weight;
+    the last ``internal_choice_count`` of them offer two alternatives each."""
 
     section_name: str
     question_type: str
     question_count: int
     marks_per_question: int | Decimal
     unit_weightage: Mapping[str, float]
+    internal_choice_count: int = 0
+
+    @property
+    def questions_needed(self) -> int:
+        """Distinct questions the section draws: one per question, two per choice question."""
+        return self.question_count + self.internal_choice_count
 
 
 @dataclass(frozen=True)
 class AssembledSection:
-    """The questions drawn for a section, unit by unit in the order ``unit_weightage`` names them."""
+    """The questions drawn for a section: ``question_ids`` has one id per question number in
+    paper order (alternative (a) for a choice question); ``choice_alternatives`` holds the
+    (b) alternatives of the last ``len(choice_alternatives)`` questions, in the same order."""
 
     section_name: str
     question_type: str
     marks_per_question: int | Decimal
     question_ids: list[QuestionId]
+    choice_alternatives: list[QuestionId] = field(default_factory=list)
+
+    @property
+    def drawn_ids(self) -> list[QuestionId]:
+        """Every question the section uses, alternatives included."""
+        return [*self.question_ids, *self.choice_alternatives]
+
+    def alternatives_of(self, position: int) -> tuple[QuestionId, ...]:
+        """The alternatives of the question at ``position`` (0-based): one id, or (a, b)."""
+        first_choice = len(self.question_ids) - len(self.choice_alternatives)
+        if position < first_choice:
+            return (self.question_ids[position],)
+        return (self.question_ids[position], self.choice_alternatives[position - first_choice])
 
 
 @dataclass(frozen=True)
@@ -118,21 +149,101 @@ def assemble(
     assembled: list[AssembledSection] = []
     shortfalls: list[Shortfall] = []
     for position, section in enumerate(sections):
+        _check_choice_count(section)
         rng = random.Random(f"mathvidya-exam:{seed}:{position}")
         draw_orders = _draw_orders(section, candidates, recently_seen, used, rng)
         available = sum(len(order.unseen) + len(order.seen) for order in draw_orders.values())
-        if available < section.question_count:
-            shortfalls.append(Shortfall(section.section_name, section.question_type, section.question_count, available))
+        if available < section.questions_needed:
+            shortfalls.append(
+                Shortfall(section.section_name, section.question_type, section.questions_needed, available)
+            )
             continue
         places = _places_per_unit(section, draw_orders)
-        question_ids = [qid for unit in section.unit_weightage for qid in draw_orders[unit].take(places[unit])]
-        used.update(question_ids)
-        assembled.append(
-            AssembledSection(section.section_name, section.question_type, section.marks_per_question, question_ids)
-        )
+        drawn = _with_choices(section, draw_orders, places)
+        used.update(drawn.drawn_ids)
+        assembled.append(drawn)
     if shortfalls:
         return AssemblyResult(shortfalls=shortfalls)
     return AssemblyResult(sections=assembled)
+
+
+def _check_choice_count(section: SectionSpec) -> None:
+    choices = section.internal_choice_count
+    if not 0 <= choices <= section.question_count:
+        raise ValueError(f"internal_choice_count must be 0 to {section.question_count}, not {choices}")
+    if choices and section.question_type == "MCQ":
+        raise ValueError("MCQ sections have no internal choice")
+
+
+def _with_choices(
+    section: SectionSpec, orders: Mapping[str, _DrawOrder], places: Mapping[str, int]
+) -> AssembledSection:
+    """The section's paper: plain questions, then choice questions (a) paired with their (b)."""
+    hosts = _choice_hosts(section, orders, places)
+    plain: dict[str, list[QuestionId]] = {}
+    pairs: list[tuple[QuestionId, QuestionId]] = []
+    for unit in section.unit_weightage:
+        taken = orders[unit].take(places[unit] + hosts[unit])
+        firsts, seconds = taken[: places[unit]], taken[places[unit] :]
+        kept = len(firsts) - len(seconds)
+        plain[unit] = firsts[:kept]
+        pairs.extend(zip(firsts[kept:], seconds, strict=True))
+    pairs.extend(_cross_unit_pairs(section, orders, places, hosts, plain))
+    plain_ids = [qid for unit in section.unit_weightage for qid in plain[unit]]
+    return AssembledSection(
+        section.section_name,
+        section.question_type,
+        section.marks_per_question,
+        [*plain_ids, *(a for a, _ in pairs)],
+        [b for _, b in pairs],
+    )
+
+
+def _choice_hosts(section: SectionSpec, orders: Mapping[str, _DrawOrder], places: Mapping[str, int]) -> dict[str, int]:
+    """How many choice questions each unit pairs within itself (by weight, capped by its
+    places and its spare candidates; spare unseen questions first)."""
+    hosts = dict.fromkeys(orders, 0)
+    missing = section.internal_choice_count
+    for spare_of in (_spare_unseen, _spare_any):
+        if missing == 0:
+            break
+        room = {
+            unit: min(places[unit] - hosts[unit], spare_of(orders[unit], places[unit] + hosts[unit])) for unit in orders
+        }
+        lent = _lend(missing, room, section.unit_weightage)
+        for unit, extra in lent.items():
+            hosts[unit] += extra
+        missing -= sum(lent.values())
+    return hosts
+
+
+def _cross_unit_pairs(
+    section: SectionSpec,
+    orders: Mapping[str, _DrawOrder],
+    places: Mapping[str, int],
+    hosts: Mapping[str, int],
+    plain: dict[str, list[QuestionId]],
+) -> list[tuple[QuestionId, QuestionId]]:
+    """Choice questions no unit could pair within itself: (a) is a plain question (the last
+    drawn of each unit, units by name), (b) a spare question of another unit. Moves those
+    (a)s out of ``plain``; nothing here depends on the order ``unit_weightage`` names units."""
+    missing = section.internal_choice_count - sum(hosts.values())
+    if missing == 0:
+        return []
+    used = {unit: places[unit] + hosts[unit] for unit in orders}
+    seconds: list[QuestionId] = []
+    for spare_of in (_spare_unseen, _spare_any):
+        if len(seconds) == missing:
+            break
+        room = {unit: spare_of(orders[unit], used[unit]) for unit in orders}
+        for unit, extra in sorted(_lend(missing - len(seconds), room, section.unit_weightage).items()):
+            seconds.extend(orders[unit].take(used[unit] + extra)[used[unit] :])
+            used[unit] += extra
+    firsts: list[QuestionId] = []
+    for unit in sorted(plain):
+        while plain[unit] and len(firsts) < missing:
+            firsts.append(plain[unit].pop())
+    return list(zip(firsts, seconds, strict=True))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from mathvidya.queries import queries
 
@@ -44,7 +45,7 @@ def sample_candidates(
 
 
 def recently_seen(conn: psycopg.Connection, student_user_id: UUID, exam_count: int) -> frozenset[str]:
-    rows = _q().recently_seen_question_ids(conn, student_user_id=student_user_id, exam_count=exam_count)
+    rows = _q().recently_seen_question_and_alternative_ids(conn, student_user_id=student_user_id, exam_count=exam_count)
     return frozenset(row["question_id"] for row in rows)
 
 
@@ -128,3 +129,21 @@ def question_marks_for_exam(conn: psycopg.Connection, exam_instance_id: UUID) ->
 def annotated_pages(conn: psycopg.Connection, exam_instance_id: UUID) -> dict[int, str]:
     rows = _q().annotated_pages(conn, exam_instance_id=exam_instance_id)
     return {row["page_number"]: row["annotated_s3_key"] for row in rows}
+
+
+def record_attempted_choices(conn: psycopg.Connection, exam_instance_id: UUID, attempted: dict[str, str]) -> None:
+    _q().record_attempted_choices(conn, exam_instance_id=exam_instance_id, attempted_choices=Jsonb(attempted))
+
+
+def alternative_marks_for_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dict[tuple[int, str], dict]:
+    """Each marked alternative of the exam's choice questions, by (question number, choice)."""
+    rows = _q().question_alternative_marks_for_exam(conn, exam_instance_id=exam_instance_id)
+    return {(row["question_number"], row["choice"]): row for row in rows}
+
+
+def step_marks_for_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dict[tuple[int, str], list]:
+    """Step marks by (question number, choice — '' for a question without choice), in step order."""
+    marks: dict[tuple[int, str], list] = {}
+    for row in _q().question_step_marks_for_exam(conn, exam_instance_id=exam_instance_id):
+        marks.setdefault((row["question_number"], row["choice"]), []).append(row["marks_awarded"])
+    return marks

@@ -56,6 +56,15 @@ class ConfirmUploadSchema(StrictSchema):
         values=fields.List(fields.Integer(validate=validate.Range(min=1, max=200))),
         load_default=dict,
     )
+    attempted_choices = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=3)),
+        values=fields.String(validate=validate.OneOf(("a", "b", "both"))),
+        load_default=dict,
+        metadata={
+            "description": 'question number (as a string) → "a", "b" or "both": which alternative(s) of each '
+            "internal-choice question the student answered"
+        },
+    )
 
 
 class ChoiceSchema(Schema):
@@ -64,9 +73,12 @@ class ChoiceSchema(Schema):
     image_url = fields.String(allow_none=True)
 
 
-class ExamQuestionSchema(Schema):
-    question_number = fields.Integer()
-    section_name = fields.String()
+class SchemeStepSchema(Schema):
+    step = fields.String()
+    marks = Number()
+
+
+class QuestionContentSchema(Schema):
     question_id = fields.String()
     question_type = fields.String()
     marks = Number()
@@ -80,6 +92,29 @@ class ExamQuestionSchema(Schema):
     correct_answer_text = fields.String(allow_none=True)
     explanation = fields.String(allow_none=True)
     explanation_image_url = fields.String(allow_none=True)
+    marking_scheme = fields.List(
+        fields.Nested(SchemeStepSchema),
+        metadata={
+            "description": "the step-mark scheme (written questions that have one): for teachers and admins; "
+            "students and parents see it in the results once the exam is evaluated"
+        },
+    )
+
+
+class AlternativeSchema(QuestionContentSchema):
+    choice = fields.String(metadata={"description": '"a" or "b"'})
+
+
+class ExamQuestionSchema(QuestionContentSchema):
+    question_number = fields.Integer()
+    section_name = fields.String()
+    alternatives = fields.List(
+        fields.Nested(AlternativeSchema),
+        metadata={
+            "description": "internal choice: the two alternatives (a) and (b), of which the student answers one; "
+            "such a question has no top-level content"
+        },
+    )
 
 
 class SavedAnswerSchema(Schema):
@@ -165,12 +200,34 @@ class ConfirmedUploadSchema(Schema):
     sla_deadline = fields.DateTime()
 
 
+class ResultAlternativeSchema(AlternativeSchema):
+    marks_awarded = Number(allow_none=True)
+    teacher_comment = fields.String(allow_none=True)
+    step_marks = fields.List(Number(), allow_none=True)
+
+
 class ResultQuestionSchema(ExamQuestionSchema):
     selected_choices = fields.List(fields.String())
     is_correct = fields.Boolean()
     marks_awarded = Number(allow_none=True)
     teacher_comment = fields.String(allow_none=True)
     declared_unanswered = fields.Boolean()
+    step_marks = fields.List(
+        Number(), allow_none=True, metadata={"description": "marks per step of the marking scheme, once evaluated"}
+    )
+    attempted_choice = fields.String(
+        allow_none=True, metadata={"description": 'choice questions: the student\'s declaration ("a", "b", "both")'}
+    )
+    counted_choice = fields.String(
+        allow_none=True, metadata={"description": "choice questions: the alternative whose marks count (the higher)"}
+    )
+    alternatives = fields.List(
+        fields.Nested(ResultAlternativeSchema),
+        metadata={
+            "description": "choice questions: each alternative the teacher marked, with its marks; both "
+            "alternatives (marks null) while none is marked"
+        },
+    )
 
 
 class ResultPageSchema(Schema):

@@ -4,6 +4,7 @@ autosave, MCQ submission and auto-submission, answer-sheet uploads and results."
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,7 @@ UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
 SLA_HOURS_WITHOUT_PLAN = 48
 SNIFF_BYTES = 16
 SCORE_FIELDS = ("total_marks", "mcq_score", "mcq_total", "mcq_percentage", "manual_score", "total_score", "percentage")
+CHOICES = ("a", "b")
 
 
 # --- who may see an exam -------------------------------------------------------------------
@@ -88,6 +90,7 @@ def _section_specs(template: dict) -> list[assembly.SectionSpec]:
             question_count=int(s["question_count"]),
             marks_per_question=Decimal(str(s["marks_per_question"])),
             unit_weightage={unit: float(w) for unit, w in s["unit_weightage"].items()},
+            internal_choice_count=int(s.get("internal_choice_count") or 0),
         )
         for s in template["config"]["sections"]
     ]
@@ -100,7 +103,7 @@ def _candidates(
     for section in sections:
         for unit in section.unit_weightage:
             key = (section.question_type, unit)
-            wanted[key] = wanted.get(key, 0) + section.question_count
+            wanted[key] = wanted.get(key, 0) + section.questions_needed
     return {
         (qtype, unit): [
             str(i)
@@ -148,15 +151,37 @@ def _snapshot_question(number: int, section: Any, content: dict) -> dict:
         "correct_answer_image_key": content["correct_answer_image_key"],
         "explanation": content["explanation"],
         "explanation_image_key": content["explanation_image_key"],
+        "marking_scheme": content.get("marking_scheme"),
+    }
+
+
+def _snapshot_choice_question(number: int, section: Any, alternatives: list[dict]) -> dict:
+    """An internal-choice question: its place on the paper (unit of alternative (a), which the
+    template's split placed) and the full content of each alternative, (a) then (b)."""
+    items = [_snapshot_question(number, section, content) for content in alternatives]
+    return {
+        "question_number": number,
+        "section_name": section.section_name,
+        "question_type": items[0]["question_type"],
+        "marks": items[0]["marks"],
+        "unit": items[0]["unit"],
+        "alternatives": [
+            {"choice": choice, **{k: v for k, v in item.items() if k not in ("question_number", "section_name")}}
+            for choice, item in zip(CHOICES, items, strict=True)
+        ],
     }
 
 
 def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, dict]) -> dict:
     questions, number = [], 0
     for section in assembled:
-        for question_id in section.question_ids:
+        for position in range(len(section.question_ids)):
             number += 1
-            questions.append(_snapshot_question(number, section, contents[str(question_id)]))
+            ids = section.alternatives_of(position)
+            if len(ids) == 1:
+                questions.append(_snapshot_question(number, section, contents[str(ids[0])]))
+            else:
+                questions.append(_snapshot_choice_question(number, section, [contents[str(i)] for i in ids]))
     return {
         "seed": seed,
         "template": {
@@ -196,7 +221,7 @@ def start_exam(
         raise _insufficient(result.shortfalls)
     quota = billing.consume_exam_quota_or_refuse(conn, principal.user_id, today)
 
-    chosen = [qid for section in result.sections for qid in section.question_ids]
+    chosen = [qid for section in result.sections for qid in section.drawn_ids]
     contents = repository.question_contents(conn, chosen)
     snapshot = _snapshot(template, seed, result.sections, contents)
     grace = get_setting(conn, "exam_grace_period_minutes")
@@ -224,7 +249,8 @@ def start_exam(
             "template_id": str(template_id),
             "exam_type": template["exam_type"],
             "seed": seed,
-            "questions": len(chosen),
+            "questions": len(snapshot["questions"]),
+            "choice_questions": sum(1 for q in snapshot["questions"] if q.get("alternatives")),
             "exams_used": quota.exams_used,
         },
     )
@@ -240,20 +266,27 @@ def start_exam(
 # --- viewing -------------------------------------------------------------------------------------
 
 
-def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool) -> dict:
-    view = {
-        k: q[k]
-        for k in (
-            "question_number",
-            "section_name",
-            "question_id",
-            "question_type",
-            "marks",
-            "unit",
-            "topic",
-            "question_text",
-        )
+def _question_view(
+    settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool, show_scheme: bool = False
+) -> dict:
+    """A question as its viewer may see it; a choice question shows each alternative instead
+    of top-level content."""
+    if q.get("alternatives"):
+        view = {k: q[k] for k in ("question_number", "section_name", "question_type", "marks", "unit")}
+        view["alternatives"] = [
+            {"choice": alt["choice"], **_content_view(settings, conn, alt, reveal, show_scheme)}
+            for alt in q["alternatives"]
+        ]
+        return view
+    return {
+        "question_number": q["question_number"],
+        "section_name": q["section_name"],
+        **_content_view(settings, conn, q, reveal, show_scheme),
     }
+
+
+def _content_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool, show_scheme: bool) -> dict:
+    view = {k: q[k] for k in ("question_id", "question_type", "marks", "unit", "topic", "question_text")}
     view["question_image_url"] = signed_url(conn, settings, q.get("question_image_key"))
     view["diagram_image_url"] = signed_url(conn, settings, q.get("diagram_image_key"))
     if q.get("mcq_choices"):
@@ -266,7 +299,15 @@ def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal
         view["correct_answer_text"] = q.get("correct_answer_text")
         view["explanation"] = q.get("explanation")
         view["explanation_image_url"] = signed_url(conn, settings, q.get("explanation_image_key"))
+    if show_scheme and q.get("marking_scheme"):
+        view["marking_scheme"] = q["marking_scheme"]
     return view
+
+
+def scheme_visible(principal: Principal) -> bool:
+    """Marking schemes in the exam view: teachers and admins only (students and parents see
+    them in the results, once the exam is evaluated)."""
+    return principal.role in ("teacher", "admin")
 
 
 def answers_revealed(principal: Principal, exam: dict) -> bool:
@@ -296,7 +337,10 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
             *SCORE_FIELDS,
         )
     }
-    view["questions"] = [_question_view(settings, conn, q, reveal) for q in exam["exam_snapshot"]["questions"]]
+    show_scheme = scheme_visible(principal)
+    view["questions"] = [
+        _question_view(settings, conn, q, reveal, show_scheme) for q in exam["exam_snapshot"]["questions"]
+    ]
     view["answers"] = [
         {"question_number": n, "selected_choices": list(a["selected_choices"])} for n, a in sorted(saved.items())
     ]
@@ -572,6 +616,29 @@ def _check_mapping(
     return by_page
 
 
+def _choice_numbers(exam: dict) -> set[int]:
+    return {q["question_number"] for q in exam["exam_snapshot"]["questions"] if q.get("alternatives")}
+
+
+def _checked_attempted_choices(exam: dict, attempted: dict[str, str], unanswered: list[int]) -> dict[str, str]:
+    """The student's declaration per choice question ("a", "b" or "both"), keyed by number."""
+    choice_numbers, problems = _choice_numbers(exam), {}
+    declared: dict[str, str] = {}
+    for key, value in attempted.items():
+        number = int(key) if key.isdigit() else None
+        if number is None or number not in choice_numbers:
+            problems[f"attempted_choices.{key}"] = [
+                f"not a question with internal choice of this exam (those are {sorted(choice_numbers)})"
+            ]
+        elif number in unanswered:
+            problems[f"attempted_choices.{key}"] = [f"question {number} is also declared unanswered"]
+        else:
+            declared[str(number)] = value
+    if problems:
+        raise ValidationFailed(problems)
+    return dict(sorted(declared.items(), key=lambda item: int(item[0])))
+
+
 def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page: int) -> dict:
     storage = storage_for(settings)
     key = answer_sheet_key(exam, page)
@@ -609,6 +676,7 @@ def confirm_upload(
     states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
+    attempted = _checked_attempted_choices(exam, body.get("attempted_choices") or {}, body["unanswered_questions"])
     for page in sorted(pages):
         checked = _checked_page(conn, settings, exam, page)
         repository.insert_upload_page(
@@ -616,6 +684,8 @@ def confirm_upload(
         )
     for number in sorted(set(body["unanswered_questions"])):
         repository.insert_unanswered(conn, exam_id, number)
+    if attempted:
+        repository.record_attempted_choices(conn, exam_id, attempted)
     if not repository.mark_uploaded(conn, exam_id):
         raise states.invalid_state(exam["status"], "take answer sheets")
     record_event(
@@ -624,7 +694,11 @@ def confirm_upload(
         principal.actor,
         "exam",
         exam_id,
-        {"pages": sorted(pages), "unanswered": sorted(set(body["unanswered_questions"]))},
+        {
+            "pages": sorted(pages),
+            "unanswered": sorted(set(body["unanswered_questions"])),
+            "attempted_choices": attempted,
+        },
     )
     confirmed = repository.mark_pending_evaluation(
         conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
@@ -640,16 +714,50 @@ def confirm_upload(
 # --- results ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Marks:
+    """An evaluated exam's marks: per question, per marked alternative, per step."""
+
+    questions: dict[int, dict]
+    alternatives: dict[tuple[int, str], dict]
+    steps: dict[tuple[int, str], list]
+
+
+def _marks_of(conn: psycopg.Connection, exam_id: UUID) -> _Marks:
+    return _Marks(
+        repository.question_marks_for_exam(conn, exam_id),
+        repository.alternative_marks_for_exam(conn, exam_id),
+        repository.step_marks_for_exam(conn, exam_id),
+    )
+
+
+def _add_choice_results(item: dict, number: int, attempted: str | None, mark: dict | None, marked: _Marks) -> None:
+    """A choice question's result: which alternative counts and the marks of each alternative
+    marked (both alternatives, unmarked, while nothing is marked)."""
+    item["attempted_choice"] = attempted
+    item["counted_choice"] = mark["counted_choice"] if mark else None
+    shown = [alt for alt in item["alternatives"] if (number, alt["choice"]) in marked.alternatives]
+    for alt in shown or item["alternatives"]:
+        alt_mark = marked.alternatives.get((number, alt["choice"]))
+        alt["marks_awarded"] = alt_mark["marks_awarded"] if alt_mark else None
+        alt["teacher_comment"] = alt_mark["teacher_comment"] if alt_mark else None
+        if "marking_scheme" in alt:
+            alt["step_marks"] = marked.steps.get((number, alt["choice"]))
+    item["alternatives"] = shown or item["alternatives"]
+
+
 def results(conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID) -> dict:
     exam = visible_exam(conn, principal, exam_id, teacher_allowed=False)
     if exam["status"] not in states.MCQ_PART_DONE:
         raise states.invalid_state(exam["status"], "show results yet")
     saved = repository.saved_answers(conn, exam_id)
-    marks = repository.question_marks_for_exam(conn, exam_id) if exam["status"] == "evaluated" else {}
+    evaluated = exam["status"] == "evaluated"
+    marked = _marks_of(conn, exam_id) if evaluated else _Marks({}, {}, {})
     unanswered = set(repository.unanswered_numbers(conn, exam_id))
+    attempted = exam.get("attempted_choices") or {}
     questions = []
     for q in exam["exam_snapshot"]["questions"]:
-        item = _question_view(settings, conn, q, reveal=True)
+        item = _question_view(settings, conn, q, reveal=True, show_scheme=evaluated)
         number = q["question_number"]
         if q["question_type"] == "MCQ":
             answer = saved.get(number)
@@ -657,10 +765,14 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
             item["is_correct"] = bool(answer and answer["is_correct"])
             item["marks_awarded"] = answer["marks_awarded"] if answer and answer["marks_awarded"] is not None else 0
         else:
-            mark = marks.get(number)
+            mark = marked.questions.get(number)
             item["declared_unanswered"] = number in unanswered
             item["marks_awarded"] = mark["marks_awarded"] if mark else None
             item["teacher_comment"] = mark["teacher_comment"] if mark else None
+            if q.get("alternatives"):
+                _add_choice_results(item, number, attempted.get(str(number)), mark, marked)
+            elif evaluated and q.get("marking_scheme"):
+                item["step_marks"] = marked.steps.get((number, ""))
         questions.append(item)
     annotated = repository.annotated_pages(conn, exam_id)
     pages = [

@@ -20,6 +20,17 @@ from mathvidya.questions.template_defaults import SYLLABUS_ORDER
 PER_CHAPTER = {"MCQ": 40, "VSA": 15, "SA": 12, "LA": 6, "CASE": 5}
 MARKS = {"MCQ": 1, "VSA": 2, "SA": 3, "LA": 5, "CASE": 4}
 DIFFICULTY_CYCLE = ("easy", "medium", "medium", "hard")
+# Step-mark schemes of the written questions, board style (marks add up to the type's marks).
+DEMO_SCHEMES = {
+    "VSA": [{"step": "Correct method", "marks": 1.5}, {"step": "Correct answer", "marks": 0.5}],
+    "SA": [
+        {"step": "Sets up the problem", "marks": 1},
+        {"step": "Working, step by step", "marks": 1.5},
+        {"step": "Correct answer", "marks": 0.5},
+    ],
+    "LA": [{"step": "Part (a) with reasons", "marks": 2.5}, {"step": "Part (b) with reasons", "marks": 2.5}],
+    "CASE": [{"step": "(i)", "marks": 1}, {"step": "(ii)", "marks": 1}, {"step": "(iii)", "marks": 2}],
+}
 DEMO_TAG = "demo"
 
 Number = int | Fraction
@@ -281,6 +292,7 @@ def _written(klass: str, unit: str, question_type: str, problem: Callable[[int],
         "question_text": text,
         "correct_answer_text": answers,
         "explanation": "Model answer: " + answers + ".",
+        "marking_scheme": DEMO_SCHEMES[question_type],
     }
 
 

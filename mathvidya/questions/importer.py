@@ -54,6 +54,7 @@ CLASS_ALIASES = {
     "class 10": "X",
 }
 OPTION_HEADER_RE = re.compile(r"^option ([a-j])(?: text)?$")
+STEP_HEADER_RE = re.compile(r"^(?:scheme )?step (\d{1,2})(?: (text|marks))?$")
 LABEL_SPLIT_RE = re.compile(r"\s*(?:[;/&+]|\band\b)\s*", re.IGNORECASE)
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -174,6 +175,7 @@ class Columns:
     index: dict[str, int]
     title: dict[str, str]
     options: list[tuple[str, int, str]]  # (label, position, header)
+    steps: dict[int, dict[str, tuple[int, str]]] = field(default_factory=dict)  # n → {"text"|"marks": (pos, header)}
 
     def name(self, column: str) -> str:
         return self.title.get(column, column)
@@ -183,11 +185,16 @@ def map_columns(header: Sequence[str]) -> Columns:
     index: dict[str, int] = {}
     title: dict[str, str] = {}
     options: dict[str, tuple[int, str]] = {}
+    steps: dict[int, dict[str, tuple[int, str]]] = {}
     for position, raw in enumerate(header):
         key = _header_key(raw)
         option = OPTION_HEADER_RE.match(key)
         if option:
             options.setdefault(option.group(1).upper(), (position, raw.strip()))
+            continue
+        step = STEP_HEADER_RE.match(key)
+        if step and 1 <= int(step.group(1)) <= rules.MAX_SCHEME_STEPS:
+            steps.setdefault(int(step.group(1)), {}).setdefault(step.group(2) or "text", (position, raw.strip()))
             continue
         for column, synonyms in COLUMN_SYNONYMS.items():
             if key in synonyms and column not in index:
@@ -200,7 +207,7 @@ def map_columns(header: Sequence[str]) -> Columns:
     if missing:
         raise FileRefused(f"missing columns: {', '.join(missing)}")
     ordered = [(label, *options[label]) for label in OPTION_LETTERS if label in options]
-    return Columns(index=index, title=title, options=ordered)
+    return Columns(index=index, title=title, options=ordered, steps=dict(sorted(steps.items())))
 
 
 # ---------------------------------------------------------------------------------------
@@ -319,6 +326,7 @@ def parse_row(
         else:
             refuse("cbse_year", f"must be a year, not {raw_year!r}")
 
+    scheme = _parse_scheme(cells, columns, question_type, refuse)
     question = {
         "row_number": row_number,
         "class": klass,
@@ -336,6 +344,7 @@ def parse_row(
         "explanation": value("explanation") or None,
         "tags": rules.clean_tags(t.lower() for t in re.split(r"[,;]", value("tags")) if t.strip()),
         "cbse_year": cbse_year,
+        "marking_scheme": scheme,
     }
     if not errors:
         for field_name, messages in rules.question_problems(question, units).items():
@@ -345,7 +354,37 @@ def parse_row(
 
 
 def _column_of(field_name: str) -> str:
-    return {"mcq_choices": "options", "mcq_correct_choices": "correct"}.get(field_name, field_name)
+    return {"mcq_choices": "options", "mcq_correct_choices": "correct", "marking_scheme": "Step 1"}.get(
+        field_name, field_name
+    )
+
+
+def _parse_scheme(cells: Sequence[str], columns: Columns, question_type: str | None, refuse) -> list[dict] | None:
+    """`Step 1` / `Step 1 marks` … `Step 10` / `Step 10 marks` → the marking scheme (None when all empty)."""
+    scheme = []
+    for number, parts in columns.steps.items():
+        text_at, marks_at = parts.get("text"), parts.get("marks")
+        text = _cell(cells, text_at[0]) if text_at else ""
+        raw_marks = _cell(cells, marks_at[0]) if marks_at else ""
+        if not text and not raw_marks:
+            continue
+        if not text or not raw_marks:
+            missing = f"Step {number}" if not text else f"Step {number} marks"
+            refuse(missing, f"step {number} needs both its text (Step {number}) and its marks (Step {number} marks)")
+            return None
+        try:
+            marks = Decimal(raw_marks)
+        except InvalidOperation:
+            refuse(marks_at[1], f"must be a number, not {raw_marks!r}")
+            return None
+        if not marks.is_finite():
+            refuse(marks_at[1], f"must be a number, not {raw_marks!r}")
+            return None
+        scheme.append({"step": text, "marks": int(marks) if marks == marks.to_integral_value() else float(marks)})
+    if scheme and question_type == "MCQ":
+        refuse("Step 1", "MCQs are marked by their key and carry no marking scheme")
+        return None
+    return scheme or None
 
 
 def _loose(text: str | None) -> str:

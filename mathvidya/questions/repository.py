@@ -20,6 +20,7 @@ def _row_values(values: dict[str, Any]) -> dict[str, Any]:
     out = {("class_" if key == "class" else key): value for key, value in values.items()}
     if out.get("mcq_choices") is not None:
         out["mcq_choices"] = Jsonb(out["mcq_choices"])
+    out["marking_scheme"] = Jsonb(out["marking_scheme"]) if out.get("marking_scheme") is not None else None
     return out
 
 

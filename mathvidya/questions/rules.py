@@ -48,7 +48,11 @@ CONTENT_FIELDS = (
     "explanation_image_key",
     "tags",
     "cbse_year",
+    "marking_scheme",
 )
+MAX_SCHEME_STEPS = 10
+MAX_STEP_TEXT = 300
+MAX_STEP_MARKS = 6  # no question carries more
 
 Problems = dict[str, list[str]]
 
@@ -180,6 +184,38 @@ def nul_problems(data: Mapping[str, Any]) -> Problems:
     return {field: ["must not contain NUL (U+0000) characters"] for field, value in data.items() if contains_nul(value)}
 
 
+def marking_scheme_problems(scheme: Any, question_type: Any, marks: Any) -> list[str]:
+    """A step-mark scheme: 1–10 steps of text (1–300 characters) and marks (positive multiples
+    of 0.5) adding up to the question's marks; written questions only. None means no scheme."""
+    if scheme is None:
+        return []
+    if question_type == "MCQ":
+        return ["MCQs are marked by their key and carry no marking scheme"]
+    if not isinstance(scheme, list) or not scheme:
+        return ["a marking scheme needs at least one step (send null for none)"]
+    if len(scheme) > MAX_SCHEME_STEPS:
+        return [f"a marking scheme has at most {MAX_SCHEME_STEPS} steps"]
+    problems, total = [], Decimal(0)
+    for number, item in enumerate(scheme, start=1):
+        step = item.get("step") if isinstance(item, Mapping) else None
+        value = item.get("marks") if isinstance(item, Mapping) else None
+        if not isinstance(step, str) or not 1 <= len(step.strip()) <= MAX_STEP_TEXT:
+            problems.append(f"step {number}: its text must be 1 to {MAX_STEP_TEXT} characters")
+        if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+            problems.append(f"step {number}: marks must be a number")
+            continue
+        amount = Decimal(str(value))
+        if not amount.is_finite() or not 0 < amount <= MAX_STEP_MARKS or (amount * 2) % 1 != 0:
+            problems.append(f"step {number}: marks must be a positive multiple of 0.5")
+            continue
+        total += amount
+    if not problems and marks_match_type(str(question_type), marks) and total != Decimal(str(marks)):
+        problems.append(
+            f"the steps add up to {total.normalize()} marks, not the question's {Decimal(str(marks)).normalize()}"
+        )
+    return problems
+
+
 def question_problems(question: Mapping[str, Any], units: Iterable[str] | None) -> Problems:
     """Every broken rule of a complete question, per field (empty when it may be stored).
 
@@ -227,6 +263,8 @@ def question_problems(question: Mapping[str, Any], units: Iterable[str] | None) 
     _check_tags(question.get("tags"), problems)
     if question_type in QUESTION_TYPES:
         _check_choices(question, problems)
+    for message in marking_scheme_problems(question.get("marking_scheme"), question_type, question.get("marks")):
+        _add(problems, "marking_scheme", message)
     return problems
 
 
@@ -239,6 +277,23 @@ def clean_tags(tags: Iterable[str] | None) -> list[str]:
         if value and value.casefold() not in seen:
             seen.add(value.casefold())
             cleaned.append(value)
+    return cleaned
+
+
+def clean_scheme(scheme: Any) -> list[dict[str, Any]] | None:
+    """A scheme as stored and versioned: step text trimmed, marks as plain JSON numbers."""
+    if not isinstance(scheme, list):
+        return scheme
+    cleaned = []
+    for item in scheme:
+        if not isinstance(item, Mapping):
+            return scheme
+        marks = item.get("marks")
+        if isinstance(marks, int | float | Decimal) and not isinstance(marks, bool):
+            amount = Decimal(str(marks))
+            marks = int(amount) if amount == amount.to_integral_value() else float(amount)
+        step = item.get("step")
+        cleaned.append({"step": step.strip() if isinstance(step, str) else step, "marks": marks})
     return cleaned
 
 
@@ -256,6 +311,7 @@ def content_of(question: Mapping[str, Any]) -> dict[str, Any]:
         content["marks"] = int(marks) if marks == marks.to_integral_value() else float(marks)
     content["mcq_correct_choices"] = list(content["mcq_correct_choices"]) if content["mcq_correct_choices"] else None
     content["tags"] = list(content["tags"] or [])
+    content["marking_scheme"] = clean_scheme(content["marking_scheme"])
     return content
 
 

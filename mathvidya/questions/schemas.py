@@ -33,6 +33,23 @@ class ChoiceInSchema(StrictSchema):
     image_key = _text(metadata={"description": "a key from POST /questions/image-upload-url"})
 
 
+class SchemeStepInSchema(StrictSchema):
+    step = fields.String(required=True, metadata={"description": "what earns the marks, 1 to 300 characters"})
+    marks = fields.Float(required=True, metadata={"description": "a positive multiple of 0.5"})
+
+
+SCHEME_DESCRIPTION = (
+    "written questions only: the board-style step-mark scheme, 1 to 10 steps whose marks add up to the "
+    "question's marks; null for none. Shown to teachers and admins; to students and parents only in results "
+    "after evaluation"
+)
+
+
+class SchemeStepOutSchema(Schema):
+    step = fields.String()
+    marks = fields.Float()
+
+
 class QuestionContentSchema(StrictSchema):
     """The content fields a question is created or patched with (null clears an optional one)."""
 
@@ -44,6 +61,9 @@ class QuestionContentSchema(StrictSchema):
     correct_answer_image_key = _text()
     explanation = _text()
     explanation_image_key = _text()
+    marking_scheme = fields.List(
+        fields.Nested(SchemeStepInSchema), allow_none=True, metadata={"description": SCHEME_DESCRIPTION}
+    )
 
 
 class QuestionCreateSchema(QuestionContentSchema):
@@ -102,6 +122,7 @@ class QuestionSchema(Schema):
     explanation_image_url = fields.String(allow_none=True)
     tags = fields.List(fields.String())
     cbse_year = fields.Integer(allow_none=True)
+    marking_scheme = fields.List(fields.Nested(SchemeStepOutSchema), allow_none=True)
     status = fields.String()
     version = fields.Integer()
     created_by = fields.UUID(allow_none=True)
@@ -203,6 +224,13 @@ class SectionSchema(StrictSchema):
     section_name = fields.String(required=True)
     question_type = fields.String(required=True, validate=validate.OneOf(QUESTION_TYPES))
     question_count = fields.Integer(required=True, strict=True)
+    internal_choice_count = fields.Integer(
+        strict=True,
+        metadata={
+            "description": "0 to question_count (default 0; not on MCQ sections): the section's last this many "
+            "questions offer two alternatives, (a) or (b), of which the student answers one"
+        },
+    )
     marks_per_question = fields.Float(required=True)
     unit_weightage = fields.Dict(
         keys=fields.String(), values=fields.Float(), required=True, metadata={"description": "unit → weight"}

@@ -101,6 +101,7 @@ def _clean(question: dict[str, Any]) -> dict[str, Any]:
     else:
         cleaned["mcq_choices"] = cleaned.get("mcq_choices") or None
     cleaned["mcq_correct_choices"] = cleaned.get("mcq_correct_choices") or None
+    cleaned["marking_scheme"] = rules.clean_scheme(cleaned.get("marking_scheme"))
     return cleaned
 
 

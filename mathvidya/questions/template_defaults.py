@@ -98,14 +98,27 @@ def chapter_weights(klass: str) -> dict[str, float]:
     return {chapter: float(shares[chapter]) for chapter in SYLLABUS_ORDER[klass]}
 
 
-def _section(name: str, question_type: str, count: int, marks: int, weights: dict[str, float]) -> dict[str, Any]:
-    return {
+# Internal choices of the board paper per class and section (docs/exams.md says why):
+# sections B–D as the board's papers offer them, and one in every case study of section E.
+BOARD_CHOICES: dict[str, dict[str, int]] = {
+    "XII": {"Section B": 2, "Section C": 3, "Section D": 2, "Section E": 3},
+    "X": {"Section B": 2, "Section C": 2, "Section D": 2, "Section E": 3},
+}
+
+
+def _section(
+    name: str, question_type: str, count: int, marks: int, weights: dict[str, float], choices: int = 0
+) -> dict[str, Any]:
+    section = {
         "section_name": name,
         "question_type": question_type,
         "question_count": count,
         "marks_per_question": marks,
         "unit_weightage": dict(weights),
     }
+    if choices:
+        section["internal_choice_count"] = choices
+    return section
 
 
 def _template(klass: str, exam_type: str, name: str, duration: int, sections: list[dict], unit: str | None = None):
@@ -137,10 +150,10 @@ def default_templates() -> list[dict[str, Any]]:
                 180,
                 [
                     _section("Section A", "MCQ", 20, 1, weights),
-                    _section("Section B", "VSA", 5, 2, weights),
-                    _section("Section C", "SA", 6, 3, weights),
-                    _section("Section D", "LA", 4, 5, weights),
-                    _section("Section E", "CASE", 3, 4, weights),
+                    _section("Section B", "VSA", 5, 2, weights, BOARD_CHOICES[klass]["Section B"]),
+                    _section("Section C", "SA", 6, 3, weights, BOARD_CHOICES[klass]["Section C"]),
+                    _section("Section D", "LA", 4, 5, weights, BOARD_CHOICES[klass]["Section D"]),
+                    _section("Section E", "CASE", 3, 4, weights, BOARD_CHOICES[klass]["Section E"]),
                 ],
             )
         )

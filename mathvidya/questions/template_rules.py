@@ -78,6 +78,7 @@ def _check_section(
     if not _is_whole(count) or not 1 <= count <= MAX_QUESTIONS_PER_SECTION:
         _add(problems, f"{where}.question_count", f"must be a whole number from 1 to {MAX_QUESTIONS_PER_SECTION}")
         count = None
+    _check_internal_choice(where, section, question_type, count, problems)
     marks = section.get("marks_per_question")
     if not _is_number(marks):
         _add(problems, f"{where}.marks_per_question", "must be a number")
@@ -97,6 +98,27 @@ def _check_section(
     if count is None or marks is None:
         return None
     return Decimal(str(marks)) * count
+
+
+def _check_internal_choice(
+    where: str, section: Mapping[str, Any], question_type: Any, count: int | None, problems: Problems
+) -> None:
+    """The last ``internal_choice_count`` questions of a written section offer two alternatives."""
+    if "internal_choice_count" not in section:
+        return
+    choices = section["internal_choice_count"]
+    field = f"{where}.internal_choice_count"
+    if not _is_whole(choices) or choices < 0:
+        _add(problems, field, "must be a whole number of at least 0")
+    elif question_type == "MCQ" and choices:
+        _add(problems, field, "MCQ sections have no internal choice")
+    elif count is not None and choices > count:
+        _add(problems, field, f"must be at most the section's question_count ({count})")
+
+
+def internal_choice_count(section: Mapping[str, Any]) -> int:
+    """How many of a section's questions offer a choice (0 when the template says nothing)."""
+    return int(section.get("internal_choice_count") or 0)
 
 
 def template_problems(template: Mapping[str, Any], units: Iterable[str] | None) -> Problems:

@@ -16,7 +16,7 @@ from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.questions import template_repository as repository
 from mathvidya.questions.rules import CLASSES
 from mathvidya.questions.service import units_for_class
-from mathvidya.questions.template_rules import template_problems
+from mathvidya.questions.template_rules import internal_choice_count, template_problems
 
 TEMPLATE_FIELDS = ("template_name", "class", "exam_type", "specific_unit", "config", "is_active")
 
@@ -31,17 +31,22 @@ def _normalised_config(config: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "total_marks": _number(config["total_marks"]),
         "duration_minutes": config["duration_minutes"],
-        "sections": [
-            {
-                "section_name": section["section_name"].strip(),
-                "question_type": section["question_type"],
-                "question_count": section["question_count"],
-                "marks_per_question": _number(section["marks_per_question"]),
-                "unit_weightage": {unit: float(weight) for unit, weight in section["unit_weightage"].items()},
-            }
-            for section in config["sections"]
-        ],
+        "sections": [_normalised_section(section) for section in config["sections"]],
     }
+
+
+def _normalised_section(section: Mapping[str, Any]) -> dict[str, Any]:
+    """A section as stored; internal_choice_count only when some questions offer a choice."""
+    normalised = {
+        "section_name": section["section_name"].strip(),
+        "question_type": section["question_type"],
+        "question_count": section["question_count"],
+        "marks_per_question": _number(section["marks_per_question"]),
+        "unit_weightage": {unit: float(weight) for unit, weight in section["unit_weightage"].items()},
+    }
+    if internal_choice_count(section):
+        normalised["internal_choice_count"] = internal_choice_count(section)
+    return normalised
 
 
 def _validated(conn: psycopg.Connection, template: dict[str, Any]) -> dict[str, Any]:

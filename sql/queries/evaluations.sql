@@ -1,6 +1,6 @@
 -- name: get_evaluation^
 SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
-       e.submitted_at, e.class AS student_class, e.subscription_id
+       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices
 FROM evaluations ev
 JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
 WHERE ev.evaluation_id = :evaluation_id;
@@ -8,7 +8,7 @@ WHERE ev.evaluation_id = :evaluation_id;
 -- name: lock_evaluation^
 -- The evaluation and its exam, both locked for a state change.
 SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
-       e.submitted_at, e.class AS student_class, e.subscription_id
+       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices
 FROM evaluations ev
 JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
 WHERE ev.evaluation_id = :evaluation_id
@@ -110,10 +110,36 @@ UPDATE evaluations SET status = 'in_progress', started_at = :started_at
 WHERE evaluation_id = :evaluation_id AND status = 'assigned'
 RETURNING evaluation_id, status, started_at;
 
--- name: insert_question_mark!
-INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
-                            teacher_comment)
-VALUES (:evaluation_id, :question_number, :question_id, :marks_awarded, :marks_possible, :teacher_comment);
+-- name: insert_marks!
+-- Every mark of an evaluation in one statement, whatever the number of questions: each
+-- written question's counted marks (question_marks), each alternative marked of a choice
+-- question (question_alternative_marks) and each step mark (question_step_marks). The
+-- foreign keys between them are checked at the end of the statement.
+WITH question_rows AS (
+    INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, marks_possible,
+                                teacher_comment, counted_choice)
+    SELECT CAST(:evaluation_id AS uuid), r.question_number, r.question_id, r.marks_awarded, r.marks_possible,
+           r.teacher_comment, r.counted_choice
+    FROM jsonb_to_recordset(:question_rows) AS r(question_number integer, question_id uuid, marks_awarded numeric,
+                                                 marks_possible numeric, teacher_comment text, counted_choice text)
+    RETURNING question_number
+), alternative_rows AS (
+    INSERT INTO question_alternative_marks (evaluation_id, question_number, choice, question_id, marks_awarded,
+                                            marks_possible, teacher_comment)
+    SELECT CAST(:evaluation_id AS uuid), r.question_number, r.choice, r.question_id, r.marks_awarded,
+           r.marks_possible, r.teacher_comment
+    FROM jsonb_to_recordset(:alternative_rows) AS r(question_number integer, choice text, question_id uuid,
+                                                    marks_awarded numeric, marks_possible numeric,
+                                                    teacher_comment text)
+    RETURNING question_number
+)
+INSERT INTO question_step_marks (evaluation_id, question_number, choice, step_number, question_id, step,
+                                 marks_awarded, marks_possible)
+SELECT CAST(:evaluation_id AS uuid), r.question_number, r.choice, r.step_number, r.question_id, r.step,
+       r.marks_awarded, r.marks_possible
+FROM jsonb_to_recordset(:step_rows) AS r(question_number integer, choice text, step_number integer,
+                                         question_id uuid, step text, marks_awarded numeric,
+                                         marks_possible numeric);
 
 -- name: complete_evaluation^
 -- Guarded transition: an open evaluation becomes completed, breached if late.

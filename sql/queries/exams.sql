@@ -35,10 +35,49 @@ FROM (
     LIMIT :exam_count
 ) recent, jsonb_array_elements(recent.exam_snapshot -> 'questions') AS q;
 
+-- name: recently_seen_question_and_alternative_ids
+-- Questions the student was given in their most recent exams (to prefer fresh ones), both
+-- alternatives of an internal-choice question included.
+SELECT DISTINCT seen.question_id
+FROM (
+    SELECT exam_snapshot FROM exam_instances
+    WHERE student_user_id = :student_user_id
+    ORDER BY created_at DESC
+    LIMIT :exam_count
+) recent
+CROSS JOIN LATERAL jsonb_array_elements(recent.exam_snapshot -> 'questions') AS q
+CROSS JOIN LATERAL (
+    SELECT q ->> 'question_id' AS question_id
+    UNION ALL
+    SELECT alternative ->> 'question_id'
+    FROM jsonb_array_elements(CASE WHEN jsonb_typeof(q -> 'alternatives') = 'array'
+                                   THEN q -> 'alternatives' ELSE '[]'::jsonb END) AS alternative
+) seen
+WHERE seen.question_id IS NOT NULL;
+
+-- name: record_attempted_choices!
+-- The student's declaration of which alternative(s) of each choice question they answered.
+UPDATE exam_instances SET attempted_choices = :attempted_choices
+WHERE exam_instance_id = :exam_instance_id;
+
+-- name: question_alternative_marks_for_exam
+SELECT am.question_number, am.choice, am.marks_awarded, am.marks_possible, am.teacher_comment
+FROM question_alternative_marks am
+JOIN evaluations ev ON ev.evaluation_id = am.evaluation_id
+WHERE ev.exam_instance_id = :exam_instance_id
+ORDER BY am.question_number, am.choice;
+
+-- name: question_step_marks_for_exam
+SELECT sm.question_number, sm.choice, sm.step_number, sm.marks_awarded
+FROM question_step_marks sm
+JOIN evaluations ev ON ev.evaluation_id = sm.evaluation_id
+WHERE ev.exam_instance_id = :exam_instance_id
+ORDER BY sm.question_number, sm.choice, sm.step_number;
+
 -- name: question_contents
 SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text, question_image_key,
        diagram_image_key, mcq_choices, mcq_correct_choices, correct_answer_text, correct_answer_image_key,
-       explanation, explanation_image_key, version
+       explanation, explanation_image_key, version, marking_scheme
 FROM questions
 WHERE question_id = ANY(:question_ids);
 
@@ -161,7 +200,7 @@ WHERE exam_instance_id = :exam_instance_id AND status = 'uploaded'
 RETURNING exam_instance_id, submitted_at, sla_deadline;
 
 -- name: question_marks_for_exam
-SELECT qm.question_number, qm.marks_awarded, qm.marks_possible, qm.teacher_comment
+SELECT qm.question_number, qm.marks_awarded, qm.marks_possible, qm.teacher_comment, qm.counted_choice
 FROM question_marks qm
 JOIN evaluations ev ON ev.evaluation_id = qm.evaluation_id
 WHERE ev.exam_instance_id = :exam_instance_id

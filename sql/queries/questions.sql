@@ -3,24 +3,24 @@
 INSERT INTO questions (class, unit, topic, question_type, marks, difficulty, question_text,
                        question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
                        correct_answer_text, correct_answer_image_key, explanation,
-                       explanation_image_key, tags, cbse_year, status, created_by, approved_by,
-                       approved_at)
+                       explanation_image_key, tags, cbse_year, marking_scheme, status, created_by,
+                       approved_by, approved_at)
 VALUES (:class_, :unit, :topic, :question_type, :marks, :difficulty, :question_text,
         :question_image_key, :diagram_image_key, :mcq_choices, :mcq_correct_choices,
         :correct_answer_text, :correct_answer_image_key, :explanation,
-        :explanation_image_key, :tags, :cbse_year, :status, :created_by, :approved_by,
+        :explanation_image_key, :tags, :cbse_year, :marking_scheme, :status, :created_by, :approved_by,
         CASE WHEN CAST(:approved_by AS uuid) IS NULL THEN NULL ELSE now() END)
 RETURNING question_id, class, unit, topic, question_type, marks, difficulty, question_text,
           question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
           correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-          tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+          tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
           updated_at;
 
 -- name: get_question^
 SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text,
        question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
        correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-       tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+       tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
        updated_at
 FROM questions
 WHERE question_id = :question_id;
@@ -30,7 +30,7 @@ WHERE question_id = :question_id;
 SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text,
        question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
        correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-       tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+       tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
        updated_at
 FROM questions
 WHERE question_id = :question_id
@@ -50,7 +50,7 @@ SET class = :class_, unit = :unit, topic = :topic, question_type = :question_typ
     mcq_choices = :mcq_choices, mcq_correct_choices = :mcq_correct_choices,
     correct_answer_text = :correct_answer_text, correct_answer_image_key = :correct_answer_image_key,
     explanation = :explanation, explanation_image_key = :explanation_image_key, tags = :tags,
-    cbse_year = :cbse_year, status = CAST(:status AS question_status),
+    cbse_year = :cbse_year, marking_scheme = :marking_scheme, status = CAST(:status AS question_status),
     approved_by = CASE WHEN CAST(:status AS question_status) = 'active' THEN approved_by END,
     approved_at = CASE WHEN CAST(:status AS question_status) = 'active' THEN approved_at END,
     version = version + 1
@@ -58,7 +58,7 @@ WHERE question_id = :question_id AND version = :version
 RETURNING question_id, class, unit, topic, question_type, marks, difficulty, question_text,
           question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
           correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-          tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+          tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
           updated_at;
 
 -- name: set_question_status^
@@ -71,7 +71,7 @@ WHERE question_id = :question_id
 RETURNING question_id, class, unit, topic, question_type, marks, difficulty, question_text,
           question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
           correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-          tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+          tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
           updated_at;
 
 -- name: list_question_versions
@@ -106,7 +106,7 @@ WHERE (CAST(:class_ AS student_class) IS NULL OR class = CAST(:class_ AS student
 SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text,
        question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
        correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
-       tags, cbse_year, status, version, created_by, approved_by, approved_at, created_at,
+       tags, cbse_year, marking_scheme, status, version, created_by, approved_by, approved_at, created_at,
        updated_at
 FROM questions
 WHERE (CAST(:class_ AS student_class) IS NULL OR class = CAST(:class_ AS student_class))
@@ -170,7 +170,7 @@ WITH incoming AS (
                                         question_image_key text, diagram_image_key text,
                                         mcq_choices jsonb, mcq_correct_choices text[],
                                         correct_answer_text text, explanation text, tags text[],
-                                        cbse_year integer)
+                                        cbse_year integer, marking_scheme jsonb)
 ), fresh AS (
     SELECT f.*
     FROM incoming f
@@ -182,11 +182,11 @@ WITH incoming AS (
 ), inserted AS (
     INSERT INTO questions (class, unit, topic, question_type, marks, difficulty, question_text,
                            question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
-                           correct_answer_text, explanation, tags, cbse_year, status, created_by,
-                           approved_by, approved_at)
+                           correct_answer_text, explanation, tags, cbse_year, marking_scheme, status,
+                           created_by, approved_by, approved_at)
     SELECT class, unit, topic, question_type, marks, coalesce(difficulty, 'medium'), question_text,
            question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
-           correct_answer_text, explanation, coalesce(tags, '{}'), cbse_year,
+           correct_answer_text, explanation, coalesce(tags, '{}'), cbse_year, marking_scheme,
            CAST(:status AS question_status), CAST(:created_by AS uuid),
            CASE WHEN CAST(:status AS question_status) = 'active' THEN CAST(:approved_by AS uuid) END,
            CASE WHEN CAST(:status AS question_status) = 'active' THEN now() END

@@ -1,7 +1,9 @@
 """The whole journey over HTTP against the real processes: gunicorn, an rq worker and the
 clock, on a database of its own. Student registers, a parent links, an admin grants a
-plan; the student takes a written exam, uploads a page; the worker assigns the teacher,
-who marks it; student and parent read the same exact result."""
+plan; the student takes a board-style paper (internal choices in its written sections,
+step-mark schemes on its VSAs), uploads a page declaring which alternatives they answered;
+the worker assigns the teacher, who marks by step and by alternative; student and parent
+read the same exact result, the counted alternative and the step marks."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from tests.factories import DEFAULT_PASSWORD, make_user, new_email
 from tools.local_services import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+VSA_SCHEME = [{"step": "Formula", "marks": 0.5}, {"step": "Working", "marks": 1}, {"step": "Answer", "marks": 0.5}]
 pytestmark = pytest.mark.e2e
 
 
@@ -123,12 +126,16 @@ def test_student_teacher_parent_journey(stack):
     teacher = make_user(app, "teacher")
     unit = private_unit("journey")
     make_questions(app, unit, "MCQ", 6, correct=("B",))
-    make_questions(app, unit, "VSA", 3)
+    make_questions(app, unit, "VSA", 3, scheme=VSA_SCHEME)
     make_questions(app, unit, "SA", 3)
     template = make_template(
         app,
-        [section("A", "MCQ", 4, {unit: 1.0}), section("B", "VSA", 2, {unit: 1.0}), section("C", "SA", 1, {unit: 1.0})],
-    )  # 4 + 4 + 3 = 11 marks
+        [
+            section("A", "MCQ", 4, {unit: 1.0}),
+            section("B", "VSA", 2, {unit: 1.0}, choices=1),
+            section("C", "SA", 1, {unit: 1.0}, choices=1),
+        ],
+    )  # 4 + 4 + 3 = 11 marks; questions 6 and 7 offer (a) or (b)
 
     # Student registers and signs in; a parent registers, gets the code, links.
     http = requests.Session()
@@ -185,6 +192,11 @@ def test_student_teacher_parent_journey(stack):
     exam = exam.json()
     timings["start_exam_s"] = time.perf_counter() - started_at
     exam_id = exam["exam_instance_id"]
+    assert exam["total_marks"] == 11
+    choice_questions = {q["question_number"]: q for q in exam["questions"] if q.get("alternatives")}
+    assert sorted(choice_questions) == [6, 7]
+    assert all(len({a["question_id"] for a in q["alternatives"]}) == 2 for q in choice_questions.values())
+    assert all("marking_scheme" not in a for q in choice_questions.values() for a in q["alternatives"])
     answers = [{"question_number": n, "selected_choices": ["B"] if n < 4 else ["C"]} for n in (1, 2, 3, 4)]
     assert (
         http.put(f"{base}/exams/{exam_id}/answers", headers=student_headers, json={"answers": answers[:2]}).status_code
@@ -201,7 +213,12 @@ def test_student_teacher_parent_journey(stack):
     confirmed = http.post(
         f"{base}/exams/{exam_id}/confirm-upload",
         headers=student_headers,
-        json={"pages_uploaded": [1], "unanswered_questions": [], "page_question_mapping": {"1": [5, 6, 7]}},
+        json={
+            "pages_uploaded": [1],
+            "unanswered_questions": [],
+            "page_question_mapping": {"1": [5, 6, 7]},
+            "attempted_choices": {"6": "a", "7": "both"},
+        },
     )
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "pending_evaluation"
     confirmed_at = time.perf_counter()
@@ -216,6 +233,10 @@ def test_student_teacher_parent_journey(stack):
     evaluation_url = f"{base}/evaluations/{item['evaluation_id']}"
     view = http.get(evaluation_url, headers=teacher["headers"]).json()
     assert [q["question_number"] for q in view["questions"]] == [5, 6, 7]
+    marked = {q["question_number"]: q for q in view["questions"]}
+    assert marked[5]["marking_scheme"] == VSA_SCHEME
+    assert marked[6]["attempted_choice"] == "a" and marked[7]["attempted_choice"] == "both"
+    assert [a["marking_scheme"] for a in marked[6]["alternatives"]] == [VSA_SCHEME, VSA_SCHEME]
     assert requests.get(view["pages"][0]["url"], timeout=10).content == JPEG_PAGE
     assert http.post(f"{evaluation_url}/start", headers=teacher["headers"]).json()["status"] == "in_progress"
     done = http.post(
@@ -223,9 +244,10 @@ def test_student_teacher_parent_journey(stack):
         headers=teacher["headers"],
         json={
             "question_marks": [
-                {"question_number": 5, "marks_awarded": 2},
-                {"question_number": 6, "marks_awarded": 1.5, "teacher_comment": "Units missing."},
-                {"question_number": 7, "marks_awarded": 2.5},
+                {"question_number": 5, "step_marks": [0.5, 1, 0.5]},
+                {"question_number": 6, "step_marks": [0.5, 1, 0], "teacher_comment": "Units missing."},
+                {"question_number": 7, "choice": "a", "marks_awarded": 2.5},
+                {"question_number": 7, "choice": "b", "marks_awarded": 1},
             ]
         },
     )
@@ -237,6 +259,12 @@ def test_student_teacher_parent_journey(stack):
         results = http.get(f"{base}/exams/{exam_id}/results", headers=headers).json()
         assert results["status"] == "evaluated" and results["total_score"] == 9 and results["percentage"] == 81.82
         assert Decimal(str(results["manual_score"])) == Decimal("6")
+        by_number = {q["question_number"]: q for q in results["questions"]}
+        assert by_number[5]["marking_scheme"] == VSA_SCHEME and by_number[5]["step_marks"] == [0.5, 1, 0.5]
+        assert by_number[6]["counted_choice"] == "a" and by_number[6]["marks_awarded"] == 1.5
+        assert by_number[6]["alternatives"][0]["step_marks"] == [0.5, 1, 0]
+        assert by_number[7]["counted_choice"] == "a" and by_number[7]["marks_awarded"] == 2.5
+        assert [(a["choice"], a["marks_awarded"]) for a in by_number[7]["alternatives"]] == [("a", 2.5), ("b", 1)]
 
     # The parent's read-only dashboard of the child is an audited access.
     viewed = http.get(f"{base}/analytics/parent-view/{student['user']['user_id']}", headers=parent_headers)

@@ -147,3 +147,16 @@ def test_report_creates_the_skeleton_when_missing(tmp_path):
     assert text.startswith("# Benchmarks")
     assert "## Decisions" in text
     assert report.START in text and report.END in text
+
+
+def test_marks_for_marks_alternative_a_of_a_choice_question():
+    view = {
+        "questions": [
+            {"question_number": 24, "marks": 3.0, "declared_unanswered": False, "alternatives": [{}, {}]},
+            {"question_number": 25, "marks": 2.0, "declared_unanswered": True, "alternatives": [{}, {}]},
+        ]
+    }
+    assert marks_for(view) == [
+        {"question_number": 24, "marks_awarded": 1.5, "choice": "a"},
+        {"question_number": 25, "marks_awarded": 0},
+    ]

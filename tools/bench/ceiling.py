@@ -30,6 +30,7 @@ from psycopg_pool import ConnectionPool
 from mathvidya.audit import repository as audit_repo
 from mathvidya.billing import repository as billing_repo
 from mathvidya.business_time import business_date as billing_today
+from mathvidya.evaluations import marking
 from mathvidya.evaluations import repository as evaluations_repo
 from mathvidya.exams import repository as exams_repo
 from mathvidya.notifications import repository as notifications_repo
@@ -186,19 +187,13 @@ def submit_evaluation(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     _liveness(conn, item)
     queries("evaluations").lock_evaluation(conn, evaluation_id=evaluation_id)
     evaluations_repo.unanswered_numbers(conn, exam_id)
-    manual = Decimal(0)
-    for number, question_id, marks in item["written"]:
-        awarded = Decimal(int(marks)) / 2
-        manual += awarded
-        evaluations_repo.insert_question_mark(
-            conn,
-            evaluation_id=evaluation_id,
-            question_number=number,
-            question_id=question_id,
-            marks_awarded=awarded,
-            marks_possible=Decimal(marks),
-            teacher_comment=None,
-        )
+    marks = []
+    for number, question_id, possible, has_choice in item["written"]:
+        awarded = Decimal(int(possible)) / 2
+        counted = marking.AlternativeMark("a" if has_choice else "", question_id, awarded, Decimal(possible), None)
+        marks.append(marking.QuestionMark(number, Decimal(possible), counted, (counted,) if has_choice else ()))
+    evaluations_repo.insert_marks(conn, evaluation_id, marks)
+    manual = marking.manual_total({m.question_number: m for m in marks})
     completed = evaluations_repo.complete_evaluation(
         conn, evaluation_id=evaluation_id, completed_at=now, total_manual_marks=manual
     )

@@ -297,11 +297,15 @@ def _request(conn: http.client.HTTPConnection, method: str, path: str, token: st
 
 
 def marks_for(view: dict) -> list[dict]:
-    """Half the marks of every written question (0 for those declared unanswered)."""
+    """Half the marks of every written question (0 for those declared unanswered; alternative
+    (a) of a choice question)."""
     marks = []
     for question in view["questions"]:
         awarded = 0 if question.get("declared_unanswered") else int(float(question["marks"])) / 2
-        marks.append({"question_number": question["question_number"], "marks_awarded": awarded})
+        row = {"question_number": question["question_number"], "marks_awarded": awarded}
+        if question.get("alternatives") and not question.get("declared_unanswered"):
+            row["choice"] = "a"  # internal choice: the student's first alternative
+        marks.append(row)
     return marks
 
 

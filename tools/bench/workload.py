@@ -299,14 +299,16 @@ def build(conn: psycopg.Connection, url: str, cfg, minted: dict[UUID, dict]) -> 
 
     written = _rows(
         conn,
-        """SELECT p.evaluation_id, (q ->> 'question_number')::int, q ->> 'question_id', (q ->> 'marks')::numeric
+        """SELECT p.evaluation_id, (q ->> 'question_number')::int,
+                  coalesce(q ->> 'question_id', q -> 'alternatives' -> 0 ->> 'question_id'), (q ->> 'marks')::numeric,
+                  q ? 'alternatives'
            FROM bench.pool p JOIN exam_instances e ON e.exam_instance_id = p.exam_id,
                 jsonb_array_elements(e.exam_snapshot -> 'questions') q
            WHERE p.kind = 'submit_evaluation' AND q ->> 'question_type' <> 'MCQ' ORDER BY 1, 2""",
     )
     marks: dict[UUID, list] = {}
-    for evaluation_id, number, question_id, possible in written:
-        marks.setdefault(evaluation_id, []).append((number, question_id, int(possible)))
+    for evaluation_id, number, question_id, possible, has_choice in written:
+        marks.setdefault(evaluation_id, []).append((number, question_id, int(possible), has_choice))
     flows = _rows(
         conn,
         """SELECT p.evaluation_id, p.exam_id, p.student_id, ev.teacher_user_id, e.mcq_score, e.total_marks
