@@ -76,7 +76,7 @@ def test_teachers_read_the_scheme_students_cannot_read_questions(client, admin, 
         ),
         ({"marking_scheme": [{"step": "a", "marks": 2.75}, {"step": "b", "marks": 0.25}]}, "multiple of 0.5"),
         ({"marking_scheme": [{"step": "a", "marks": 0}, {"step": "b", "marks": 3}]}, "multiple of 0.5"),
-        ({"marking_scheme": [{"step": "a", "marks": 1e300}]}, "multiple of 0.5"),
+        ({"marking_scheme": [{"step": "a", "marks": 1e300}]}, "less than or equal to"),
         ({"marking_scheme": [{"step": "x", "marks": 0.5}] * 6}, "at most 10 steps"),
         ({"marking_scheme": [{"step": "   ", "marks": 3}]}, "1 to 300 characters"),
         ({"marking_scheme": [{"step": "y" * 301, "marks": 3}]}, "1 to 300 characters"),
@@ -99,8 +99,8 @@ def test_a_bad_scheme_is_422_on_marking_scheme(client, admin, overrides, fragmen
         body["question_type"], body["marks"] = "LA", 5
     response = client.post(BASE, json=body, headers=admin["headers"])
     assert response.status_code == 422, response.get_json()
-    messages = response.get_json()["details"]["fields"]["marking_scheme"]
-    assert any(fragment in message for message in messages), messages
+    messages = response.get_json()["details"]["fields"]["marking_scheme"]  # a list, or nested per step
+    assert fragment in str(messages), messages
 
 
 def test_a_patch_that_breaks_the_sum_is_refused_and_changes_nothing(client, admin):
