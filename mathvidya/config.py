@@ -37,6 +37,7 @@ class Settings:
     log_level: str = "INFO"
     pool_min_size: int = 1
     pool_max_size: int = 10
+    pool_timeout: float = 5.0
     auth_rate_limit: str = "30 per minute"
 
     @property
@@ -67,6 +68,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_level=env.get("LOG_LEVEL", "INFO").upper(),
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
+        pool_timeout=float(env.get("DB_POOL_TIMEOUT", "5")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
     )
     if settings.is_production:

@@ -70,6 +70,21 @@ class ServiceUnavailable(AppError):
     status, code, message = 503, "SERVICE_UNAVAILABLE", "A dependency is unavailable."
 
 
+# Seconds a client should wait before retrying after a dependency outage (Retry-After).
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+
+class DependencyUnavailable(ServiceUnavailable):
+    """PostgreSQL or Redis did not answer: a 503 the client may retry, never a 500."""
+
+    def __init__(self, dependency: str) -> None:
+        super().__init__(
+            "A service this request needs is unavailable; try again shortly.",
+            details={"dependency": dependency},
+            headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+        )
+
+
 def field_error(field: str, message: str) -> ValidationFailed:
     """Shorthand for the common single-field 422."""
     return ValidationFailed({field: [message]})

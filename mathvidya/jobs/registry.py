@@ -8,9 +8,13 @@ missed run, and lets tests exercise time rules without waiting.
 
 from __future__ import annotations
 
+import json
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import psycopg
 
@@ -20,6 +24,13 @@ from mathvidya.db import job_connection
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
 from mathvidya.insights.jobs import refresh_leaderboards
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
+from mathvidya.redis_client import REDIS_OUTAGES, client_for
+
+log = logging.getLogger(__name__)
+
+# Hash of job name → JSON {finished_at, status, rows, seconds, error}: the last run of each
+# periodic job, by the worker or by hand (`run-job --list` shows it).
+LAST_RUN_KEY = "mathvidya:jobs:last-run"
 
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
 
@@ -138,11 +149,51 @@ def find_job(name: str) -> PeriodicJob:
 
 
 def run_job(name: str, as_of: datetime | None = None, settings: Settings | None = None) -> int:
-    """Run one periodic job in this process, in its own transaction; returns rows touched."""
+    """Run one periodic job in this process, in its own transaction; returns rows touched.
+
+    The outcome (ok with rows, or failed with the error) is recorded as the job's last run.
+    """
     job = find_job(name)
     settings = settings or load_settings()
-    with job_connection(settings.database_url) as conn:
-        return job.function(conn, settings, as_of or datetime.now(UTC))
+    started = time.monotonic()
+    try:
+        with job_connection(settings.database_url) as conn:
+            touched = job.function(conn, settings, as_of or datetime.now(UTC))
+    except Exception as exc:
+        _record_last_run(settings, name, started, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    _record_last_run(settings, name, started, {"status": "ok", "rows": touched})
+    return touched
+
+
+def _record_last_run(settings: Settings, name: str, started: float, outcome: dict[str, Any]) -> None:
+    """Best effort: a job's work never fails because its bookkeeping could not be written."""
+    record = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 3),
+        **outcome,
+    }
+    try:
+        client_for(settings.redis_url).hset(LAST_RUN_KEY, name, json.dumps(record))
+    except REDIS_OUTAGES:
+        log.warning("could not record the last run of %s (Redis unavailable)", name)
+
+
+def last_runs(settings: Settings) -> dict[str, dict[str, Any]] | None:
+    """Each job's last recorded run (None when Redis does not answer)."""
+    try:
+        raw = client_for(settings.redis_url).hgetall(LAST_RUN_KEY)
+    except REDIS_OUTAGES:
+        return None
+    return {key.decode(): json.loads(value) for key, value in raw.items()}
+
+
+def describe_last_run(record: dict[str, Any] | None) -> str:
+    if record is None:
+        return "never"
+    if record["status"] == "ok":
+        return f"{record['finished_at']} ok, {record['rows']} rows"
+    return f"{record['finished_at']} FAILED"
 
 
 def run_periodic_job(name: str) -> int:

@@ -41,30 +41,19 @@ def test_job_enqueued_is_run_by_a_real_burst_worker(settings, redis):
     assert isinstance(job.return_value(), int)
 
 
-def test_clock_registers_every_periodic_job():
-    from rq import cron
+def test_clock_registers_every_periodic_job(redis):
+    from mathvidya.clock import build_scheduler
 
-    import mathvidya.clock as clock
-
-    registered = clock.register_periodic_jobs()
-    names = {entry["name"] for entry in registered}
-    assert names == {job.name for job in periodic_jobs()}
-    assert all(entry["interval"] or entry["cron"] for entry in registered)
-    assert cron.CronScheduler  # the rq cron scheduler this module is loaded by
+    registered = build_scheduler(redis).get_jobs()
+    assert {job.name for job in registered} == {job.name for job in periodic_jobs()}
+    assert all(job.interval or job.cron for job in registered)
+    assert all(job.func_name == "mathvidya.jobs.registry.run_periodic_job" for job in registered)
 
 
-def test_rq_cron_loads_the_clock_module(settings):
-    code = (
-        "from rq.cron import CronScheduler; from redis import Redis; import sys;"
-        f"s = CronScheduler(connection=Redis.from_url({settings.redis_url!r}));"
-        "s.load_config_from_file('mathvidya.clock');"
-        "print(sorted(j.name for j in s.get_jobs()))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_env(settings), capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert "deliver-outbox" in result.stdout
+def test_procfile_runs_the_outage_proof_clock_and_worker():
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if ": " in line)
+    assert procfile["clock"] == "python -m mathvidya.clock"
+    assert procfile["worker"] == "python -m mathvidya.worker"
 
 
 def _queue_test_email(settings, subject: str) -> str:
