@@ -3,6 +3,9 @@
 PostgreSQL and Redis run from the machine's binaries under .local/ (git-ignored), moto
 serves S3 on loopback, aiosmtpd prints mail; then migrations, demo data, and the three
 Procfile processes (web, worker, clock) with the environment pointing at all of that.
+
+Two database roles, as in production: migrations run as the owner (MIGRATION_DATABASE_URL),
+the processes connect as the plain runtime role (DATABASE_URL) and never see the owner's URL.
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import sys
 import time
 from pathlib import Path
 
-from tools.local_services import PostgresServer, create_bucket, redis_server, s3_server, smtp_sink
+from tools.local_services import OWNER_ROLE, PostgresServer, create_bucket, redis_server, s3_server, smtp_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
 PORTS = {"postgres": 54329, "redis": 63799, "s3": 9009, "smtp": 1025, "web": 8000}
+DATABASE = "mathvidya"
 
 
 def procfile_commands() -> dict[str, str]:
@@ -29,6 +33,21 @@ def procfile_commands() -> dict[str, str]:
             name, command = line.split(":", 1)
             commands[name.strip()] = command.strip()
     return commands
+
+
+def prepare_database(postgres: PostgresServer) -> dict[str, str]:
+    """The roles and a database owned by the owner role; its URLs for migrations and processes.
+
+    A database left by an older checkout (owned by the superuser) is recreated: its tables
+    would belong to the wrong role. It only ever holds demo data, which is seeded again.
+    """
+    postgres.create_roles()
+    owner = postgres.database_owner(DATABASE)
+    if owner is not None and owner != OWNER_ROLE:
+        print(f"recreating the development database (owned by {owner}, not {OWNER_ROLE})", flush=True)
+        postgres.drop_database(DATABASE)
+    postgres.create_database(DATABASE, owner=OWNER_ROLE)
+    return {"MIGRATION_DATABASE_URL": postgres.owner_url(DATABASE), "DATABASE_URL": postgres.app_url(DATABASE)}
 
 
 def _stop_on_terminate(signum, frame):
@@ -47,10 +66,11 @@ def main() -> int:
         s3_server(LOCAL, PORTS["s3"]).start(),
         smtp_sink(LOCAL, PORTS["smtp"]).start(),
     ]
+    database_urls = prepare_database(postgres)
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "MIGRATION_DATABASE_URL"},
         "MATHVIDYA_ENV": "development",
-        "DATABASE_URL": postgres.create_database("mathvidya"),
+        "DATABASE_URL": database_urls["DATABASE_URL"],
         "REDIS_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
         "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORTS['s3']}",
         "S3_BUCKET": "mathvidya",
@@ -62,9 +82,9 @@ def main() -> int:
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
     create_bucket(env["S3_ENDPOINT_URL"], env["S3_BUCKET"])
-    run = lambda *args: subprocess.run(args, cwd=ROOT, env=env, check=True)  # noqa: E731
-    run(sys.executable, "-m", "alembic", "upgrade", "head")
-    run(sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo")
+    migration_env = {**env, "MIGRATION_DATABASE_URL": database_urls["MIGRATION_DATABASE_URL"]}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=migration_env, check=True)
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "seed-demo"], cwd=ROOT, env=env, check=True)
 
     processes = []
     for name, command in procfile_commands().items():
