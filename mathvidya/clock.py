@@ -6,7 +6,8 @@ times, enqueueing, its registry) with a loop of our own, because `rq cron`'s loo
 on the first Redis error. Here a Redis error is waited out with backoff (one log line
 when Redis goes, one when it is back); on return every interval job fires at once (the
 sweeps catch up on what the outage held back) and a cron tick missed meanwhile fires late
-rather than never. Each pass writes the clock's heartbeat key.
+rather than never. The same happens when Redis restarted between two passes (its run id
+changed: the queued jobs may be gone). Each pass writes the clock's heartbeat key.
 """
 
 from __future__ import annotations
@@ -53,6 +54,11 @@ def fire_interval_jobs_next_pass(scheduler: CronScheduler) -> None:
             cron_job.latest_enqueue_time = None
 
 
+def redis_run_id(connection: redis.Redis) -> str:
+    """Changes whenever the Redis server restarts."""
+    return str(connection.info("server").get("run_id", ""))
+
+
 def tick(scheduler: CronScheduler, connection: redis.Redis) -> None:
     """One pass: enqueue what is due, then beat (RQ's scheduler registry and our key)."""
     if scheduler.enqueue_jobs():
@@ -70,9 +76,16 @@ def run(settings: Settings, stop: StopFlag | None = None) -> None:
     outage = OutageLog(log, "redis")
     backoff = Backoff()
     registered = False
+    run_id = None
     log.info("clock started with %d periodic jobs", len(scheduler.get_jobs()))
     while not stop.event.is_set():
         try:
+            current_run_id = redis_run_id(connection)
+            if run_id is not None and current_run_id != run_id:
+                log.warning("Redis restarted since the last pass; firing the sweeps now")
+                fire_interval_jobs_next_pass(scheduler)
+                registered = False
+            run_id = current_run_id
             if not registered:
                 scheduler.register_birth()
                 registered = True

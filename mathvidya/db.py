@@ -57,7 +57,7 @@ def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10, timeout: flo
         name="mathvidya",
         check=ConnectionPool.check_connection,
         timeout=timeout,
-        reconnect_timeout=24 * 3600,  # keep trying through a long outage rather than give up
+        reconnect_timeout=4,  # a refill attempt backs off at most ~2 s; afterwards demand starts a new one
     )
     new_pool.open(wait=False)
     _pool = new_pool

@@ -34,7 +34,7 @@ from mathvidya.redis_client import REDIS_OUTAGES, client_for
 log = logging.getLogger("mathvidya.worker")
 
 WORKER_TTL_SECONDS = 60  # RQ blocks on the queues for ttl - 15 s, then beats again
-POSTGRESQL_CHECK_EVERY_SECONDS = 5.0  # a job taken within this of the last good check skips it
+POSTGRESQL_CHECK_EVERY_SECONDS = 5.0  # a job started within this of the last good check skips the check
 
 
 class RedisLost(StopRequested):
@@ -80,9 +80,9 @@ class OutageAwareWorker(Worker):
     check_for_suspension = _redis_loss_ends_work(Worker.check_for_suspension)
     run_maintenance_tasks = _redis_loss_ends_work(Worker.run_maintenance_tasks)
 
-    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+    def execute_job(self, job, queue):
         self.wait_for_postgresql()
-        return super().dequeue_job_and_maintain_ttl(timeout, max_idle_time)
+        return super().execute_job(job, queue)
 
     def wait_for_postgresql(self) -> None:
         """Hold jobs back while PostgreSQL does not answer (they would only fail); keep beating."""
