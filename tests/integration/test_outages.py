@@ -80,7 +80,7 @@ def _answers(client) -> bool:
 def outage_app(settings, private_redis):
     """An app on the session's PostgreSQL and a private Redis; a short pool wait so a
     PostgreSQL outage answers quickly."""
-    app = create_app(replace(settings, redis_url=_redis_url(private_redis), pool_timeout=0.3))
+    app = create_app(replace(settings, redis_url=_redis_url(private_redis), pool_timeout=0.1))
     yield app
     app.extensions[POOL_KEY].close()
 
@@ -390,3 +390,25 @@ def test_worker_holds_jobs_during_a_postgresql_outage_and_runs_them_after(
         exit_code = _stop_process(worker)
     assert exit_code == 0, log_path.read_text()
     _figures("worker-postgresql-outage", seconds_from_postgresql_back_to_job_done=round(resumed, 2), jobs_failed=0)
+
+
+def test_readyz_reports_stale_or_missing_heartbeats_without_failing(outage_app, private_redis):
+    connection = redis_lib.Redis.from_url(_redis_url(private_redis))
+    long_ago = json.dumps({"at": time.time() - 3600, "state": "running", "process": "gone:1"})
+    connection.set(heartbeats.key(heartbeats.WORKER), long_ago)
+    response = outage_app.test_client().get("/readyz")
+    assert response.status_code == 200  # the API serves without a worker or a clock
+    body = response.get_json()
+    assert body["checks"] == {"postgresql": "ok", "redis": "ok"}
+    assert body["background"]["worker"]["status"] == "stale"
+    assert body["background"]["worker"]["seconds_since_heartbeat"] >= 3600
+    assert body["background"]["worker"]["registered_workers"] == 0
+    assert body["background"]["clock"] == {"status": "missing"}
+
+    private_redis.stop()
+    try:
+        down = outage_app.test_client().get("/readyz")
+        assert down.status_code == 503
+        assert down.get_json()["background"] == {"worker": {"status": "unknown"}, "clock": {"status": "unknown"}}
+    finally:
+        _restart_redis(private_redis)
