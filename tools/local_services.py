@@ -180,9 +180,7 @@ class PostgresServer:
         import psycopg
 
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            row = conn.execute(
-                "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)
-            ).fetchone()
+            row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)).fetchone()
         return row[0] if row else None
 
     def create_database(self, name: str, template: str | None = None, owner: str | None = None) -> str:
