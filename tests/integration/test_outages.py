@@ -426,3 +426,16 @@ def test_readyz_reports_stale_or_missing_heartbeats_without_failing(outage_app, 
         assert down.get_json()["background"] == {"worker": {"status": "unknown"}, "clock": {"status": "unknown"}}
     finally:
         _restart_redis(private_redis)
+
+
+def test_rate_limits_hold_per_process_while_redis_is_down(settings, private_redis):
+    app = create_app(replace(settings, redis_url=_redis_url(private_redis), auth_rate_limit="3 per minute"))
+    client = app.test_client()
+    email = {"email": f"nobody-{uuid.uuid4().hex[:10]}@example.com"}
+    private_redis.stop()
+    try:
+        answers = [client.post("/api/v1/auth/password-reset/request", json=email).status_code for _ in range(4)]
+    finally:
+        _restart_redis(private_redis)
+        app.extensions[POOL_KEY].close()
+    assert answers == [202, 202, 202, 429]  # neither 500 nor unlimited
