@@ -439,3 +439,28 @@ def test_rate_limits_hold_per_process_while_redis_is_down(settings, private_redi
         _restart_redis(private_redis)
         app.extensions[POOL_KEY].close()
     assert answers == [202, 202, 202, 429]  # neither 500 nor unlimited
+
+
+def test_a_commit_that_fails_answers_503_not_a_false_success(settings, monkeypatch):
+    import psycopg
+
+    app = create_app(settings)
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # as in production (tests re-raise by default)
+    student = create_user(app, "student")
+    client = app.test_client()
+
+    def connection_lost(self):
+        raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+    try:
+        monkeypatch.setattr(psycopg.Connection, "commit", connection_lost)
+        response = client.patch(
+            "/api/v1/users/me", json={"email_opt_out": {"evaluation": True}}, headers=student["headers"]
+        )
+        monkeypatch.undo()
+        _assert_outage_answer(response, "postgresql")
+        profile = client.get("/api/v1/users/me", headers=student["headers"]).get_json()
+        assert profile["email_opt_out"].get("evaluation") is not True  # nothing was committed
+    finally:
+        monkeypatch.undo()
+        app.extensions[POOL_KEY].close()
