@@ -14,7 +14,7 @@ from mathvidya.db import job_connection
 from mathvidya.demo import seed_demo
 from mathvidya.errors import AppError
 from mathvidya.identity.service import NewUser, create_user
-from mathvidya.jobs.registry import find_job, periodic_jobs, run_job
+from mathvidya.jobs.registry import describe_last_run, find_job, last_runs, periodic_jobs, run_job
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -68,10 +68,15 @@ def _parse_as_of(value: str | None) -> datetime | None:
 @click.option("--as-of", "as_of", default=None, help="ISO 8601 instant with offset to evaluate time rules at")
 @click.option("--list", "list_jobs", is_flag=True, help="List the periodic jobs")
 def run_job_command(name, as_of, list_jobs):
-    """Run one periodic job now, in the foreground, and print how many rows it touched."""
+    """Run one periodic job now, in the foreground, and print how many rows it touched.
+
+    `--list` names each job with its schedule and its last run (by the worker or by hand).
+    """
     if list_jobs or not name:
+        runs = last_runs(current_settings())
         for job in periodic_jobs():
-            click.echo(f"{job.name:32} {job.schedule:28} {job.description}")
+            last = "unknown (Redis unavailable)" if runs is None else describe_last_run(runs.get(job.name))
+            click.echo(f"{job.name:32} {job.schedule:28} last run: {last:40} {job.description}")
         return
     try:
         find_job(name)

@@ -42,6 +42,7 @@ class Settings:
     log_format: str = "json"  # or "text": one coloured line per event, for a person at a terminal
     pool_min_size: int = 1
     pool_max_size: int = 10
+    pool_timeout: float = 5.0
     auth_rate_limit: str = "30 per minute"
     # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are
     # trusted: per-IP limits and audit IPs then see the client, not the proxy.
@@ -84,6 +85,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_format=_log_format(env, name),
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
+        pool_timeout=float(env.get("DB_POOL_TIMEOUT", "5")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
         trusted_proxy_count=_proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
     )
@@ -98,6 +100,8 @@ def _log_format(env: dict[str, str] | os._Environ, environment: str) -> str:
     if chosen not in LOG_FORMATS:
         raise ConfigurationError(f"LOG_FORMAT must be one of {LOG_FORMATS}, not {chosen!r}")
     return chosen
+
+
 def _proxy_count(raw: str) -> int:
     if not raw.strip().isdigit():
         raise ConfigurationError(f"TRUSTED_PROXY_COUNT must be a whole number (0 or more), not {raw!r}")

@@ -13,9 +13,12 @@ from contextlib import contextmanager
 import psycopg
 from flask import Flask, current_app, g, has_app_context
 from psycopg.rows import dict_row
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 POOL_KEY = "mathvidya_pool"
+# Errors that mean "PostgreSQL is unreachable or restarting" (a 503, a retry), not a bug.
+# OperationalError also covers connection loss, admin shutdown and serialization retries.
+POSTGRESQL_OUTAGES: tuple[type[Exception], ...] = (psycopg.OperationalError, PoolTimeout)
 _pool: ConnectionPool | None = None  # the most recently opened one, for code outside an app context
 _after_commit: dict[int, list[Callable[[], None]]] = {}
 log = logging.getLogger(__name__)
@@ -38,17 +41,44 @@ def _run_after_commit(conn: psycopg.Connection, committed: bool) -> None:
             log.exception("after-commit callback failed")
 
 
-def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
-    """Open a pool (one per app, so one per gunicorn worker process; opened after fork)."""
+class DrainWhenStale:
+    """The pool's check: a connection that fails it means the server restarted or went away,
+    so every idle connection is as dead as this one; drop them all at once. (Otherwise the
+    pool checks them one by one with a growing pause between, 1 + 2 + 4 s, and a request
+    after a restart would time out on stale connections.)"""
+
+    def __init__(self) -> None:
+        self.pool: ConnectionPool | None = None
+
+    def __call__(self, conn: psycopg.Connection) -> None:
+        try:
+            ConnectionPool.check_connection(conn)
+        except Exception:
+            if self.pool is not None:
+                self.pool.drain()
+            raise
+
+
+def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10, timeout: float = 5.0) -> ConnectionPool:
+    """Open a pool (one per app, so one per gunicorn worker process; opened after fork).
+
+    Every connection is checked as it is lent, so none is stale after a PostgreSQL restart;
+    a request that cannot get one within ``timeout`` seconds gets PoolTimeout (a 503).
+    """
     global _pool
+    check = DrainWhenStale()
     new_pool = ConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"row_factory": dict_row},
+        kwargs={"row_factory": dict_row, "connect_timeout": 5},
         open=False,
         name="mathvidya",
+        check=check,
+        timeout=timeout,
+        reconnect_timeout=4,  # a refill attempt backs off at most ~2 s; afterwards demand starts a new one
     )
+    check.pool = new_pool
     new_pool.open(wait=False)
     _pool = new_pool
     return new_pool
@@ -84,17 +114,25 @@ def mark_request_failed() -> None:
     g.db_rollback = True
 
 
-def _finish_request(exc: BaseException | None) -> None:
+def _commit_request(response):
+    """Commit before the answer leaves, so a failed commit answers 503 rather than a false 2xx."""
+    conn = g.get("db_conn")
+    if conn is not None and not g.get("db_rollback", False) and not conn.closed:
+        conn.commit()
+        g.db_committed = True
+    return response
+
+
+def _finish_request(_exc: BaseException | None) -> None:
     conn = g.pop("db_conn", None)
     if conn is None:
         return
-    committed = False
+    committed = g.pop("db_committed", False)
     try:
-        if exc is None and not g.pop("db_rollback", False) and not conn.closed:
-            conn.commit()
-            committed = True
-        else:
+        if not committed and not conn.closed:
             conn.rollback()
+    except psycopg.Error:  # a broken connection: the pool discards it
+        log.debug("rollback on a broken connection failed", exc_info=True)
     finally:
         pool().putconn(conn)
         _run_after_commit(conn, committed)
@@ -102,14 +140,17 @@ def _finish_request(exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
-    app.extensions[POOL_KEY] = open_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+    app.extensions[POOL_KEY] = open_pool(
+        settings.database_url, settings.pool_min_size, settings.pool_max_size, settings.pool_timeout
+    )
+    app.after_request(_commit_request)
     app.teardown_request(_finish_request)
 
 
 @contextmanager
 def job_connection(conninfo: str) -> Iterator[psycopg.Connection]:
     """A connection of the job's own (RQ forks per job): commit on success, else roll back."""
-    conn = psycopg.connect(conninfo, row_factory=dict_row)
+    conn = psycopg.connect(conninfo, row_factory=dict_row, connect_timeout=5)
     committed = False
     try:
         yield conn

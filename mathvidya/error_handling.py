@@ -11,7 +11,9 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from mathvidya import db, errors
-from mathvidya.errors import AppError
+from mathvidya.db import POSTGRESQL_OUTAGES
+from mathvidya.errors import AppError, DependencyUnavailable
+from mathvidya.redis_client import REDIS_OUTAGES
 
 log = logging.getLogger("mathvidya.errors")
 
@@ -96,9 +98,27 @@ def handle_app_error(error: AppError):
     return error_response(error.status, error.code, error.message, error.details, error.headers)
 
 
+def outage_dependency(error: BaseException) -> str | None:
+    """Which dependency an exception says is unreachable, or None for any other error."""
+    if isinstance(error, POSTGRESQL_OUTAGES):
+        return "postgresql"
+    if isinstance(error, REDIS_OUTAGES):
+        return "redis"
+    return None
+
+
+def handle_dependency_outage(error: BaseException):
+    """PostgreSQL or Redis unreachable (or restarting): 503 with Retry-After, never 500."""
+    dependency = outage_dependency(error) or "unknown"
+    log.warning("dependency unavailable: %s: %s", dependency, error, extra={"dependency": dependency})
+    return handle_app_error(DependencyUnavailable(dependency))
+
+
 def handle_unexpected(error: BaseException):
     request_id = g.get("request_id", "")
     original = getattr(error, "original_exception", None) or error
+    if outage_dependency(original):  # raised outside a view, e.g. by the commit after it
+        return handle_dependency_outage(original)
     log.error("unhandled error", exc_info=(type(original), original, original.__traceback__))
     internal = errors.InternalError
     return error_response(internal.status, internal.code, internal.message, {"request_id": request_id})
@@ -106,4 +126,6 @@ def handle_unexpected(error: BaseException):
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(AppError, handle_app_error)
+    for outage in (*POSTGRESQL_OUTAGES, *REDIS_OUTAGES):
+        app.register_error_handler(outage, handle_dependency_outage)
     app.register_error_handler(Exception, handle_unexpected)

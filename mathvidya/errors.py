@@ -227,6 +227,21 @@ class EvaluationIncomplete(AppError):
     status, code, message = 422, "EVALUATION_INCOMPLETE", "Every written question needs marks before submitting."
 
 
+# Seconds a client should wait before retrying after a dependency outage (Retry-After).
+OUTAGE_RETRY_AFTER_SECONDS = 5
+
+
+class DependencyUnavailable(ServiceUnavailable):
+    """PostgreSQL or Redis did not answer: a 503 the client may retry, never a 500."""
+
+    def __init__(self, dependency: str) -> None:
+        super().__init__(
+            "A service this request needs is unavailable; try again shortly.",
+            details={"dependency": dependency},
+            headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+        )
+
+
 def catalogue() -> dict[str, int]:
     """Every error code the API answers with, and its HTTP status."""
     found: dict[str, int] = {}

@@ -1,5 +1,9 @@
 """Per-IP rate limits (Flask-Limiter on Redis) for the endpoints that take passwords or
-send mail. Breaches answer 429 RATE_LIMITED with Retry-After through the error handler."""
+send mail. Breaches answer 429 RATE_LIMITED with Retry-After through the error handler.
+
+Without Redis the limits neither fail the request (no 500, no 503) nor vanish: each
+process counts in memory until Redis answers again (Flask-Limiter's in-memory fallback),
+so an outage loosens a limit at most by the number of web processes."""
 
 from __future__ import annotations
 
@@ -16,7 +20,9 @@ def init_app(app: Flask) -> Limiter:
         storage_uri=settings.redis_url,
         headers_enabled=True,
         key_prefix="mathvidya-rl",
-        swallow_errors=True,  # Redis down: serve rather than fail every auth request
+        storage_options={"socket_timeout": 2, "socket_connect_timeout": 2},
+        in_memory_fallback_enabled=True,  # Redis down: count per process meanwhile
+        swallow_errors=True,  # any other limiter failure: serve rather than fail the request
     )
     app.extensions["mathvidya_limiter"] = limiter
     return limiter

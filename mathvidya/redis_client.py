@@ -7,6 +7,9 @@ from flask import Flask, current_app
 
 _clients: dict[str, redis.Redis] = {}
 
+# Errors that mean "Redis is unreachable right now" (a 503, a retry), not a bug.
+REDIS_OUTAGES: tuple[type[Exception], ...] = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
 
 def client_for(url: str) -> redis.Redis:
     if url not in _clients:

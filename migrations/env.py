@@ -1,4 +1,7 @@
-"""Alembic environment: raw-SQL migrations, URL from DATABASE_URL."""
+"""Alembic environment: raw-SQL migrations, run as the schema's owner role.
+
+The URL is MIGRATION_DATABASE_URL (the owner) when set, else DATABASE_URL (a single role
+for everything, as in a throwaway development database)."""
 
 from __future__ import annotations
 
@@ -14,9 +17,13 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def database_url() -> str:
-    url = config.attributes.get("database_url") or os.environ.get("DATABASE_URL")
+    url = (
+        config.attributes.get("database_url")
+        or os.environ.get("MIGRATION_DATABASE_URL")
+        or os.environ.get("DATABASE_URL")
+    )
     if not url:
-        raise RuntimeError("DATABASE_URL is not set")
+        raise RuntimeError("neither MIGRATION_DATABASE_URL nor DATABASE_URL is set")
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

@@ -3,6 +3,11 @@
 Isolation: migrations run once into a template database; the app's database is a copy.
 `db` gives a connection whose work is rolled back; API tests create their own uniquely
 named data; tests that need an empty database ask for `fresh_database_url`.
+
+Roles, as in production: migrations run as the owner role; the app, the worker and the
+`db`/`committing_db` fixtures connect as the plain runtime role (`database_url`), so a
+privilege the app lacks fails a test. `owner_database_url` / `owner_db` are for the few
+tests about what only the owner may do.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from hypothesis import settings as hypothesis_settings
 from psycopg.rows import dict_row
 
 from mathvidya.config import Settings
-from tools.local_services import PostgresServer, create_bucket, free_port, redis_server, s3_server
+from tools.local_services import OWNER_ROLE, PostgresServer, create_bucket, free_port, redis_server, s3_server
 from tools.smtp_sink import SmtpSink
 
 # One profile for `make test`, locally and in CI alike: the same examples on every run
@@ -70,6 +75,7 @@ def services_dir():
 @pytest.fixture(scope="session")
 def postgres_server(services_dir):
     server = PostgresServer(services_dir / "pg").start(fast=True)
+    server.create_roles()
     yield server
     server.stop()
 
@@ -101,22 +107,35 @@ def smtp_sink():
 
 @pytest.fixture(scope="session")
 def template_database(postgres_server):
-    url = postgres_server.create_database(TEMPLATE_DB)
-    command.upgrade(alembic_config(url), "head")
+    postgres_server.create_database(TEMPLATE_DB, owner=OWNER_ROLE)
+    command.upgrade(alembic_config(postgres_server.owner_url(TEMPLATE_DB)), "head")
     return TEMPLATE_DB
 
 
 @pytest.fixture(scope="session")
-def database_url(postgres_server, template_database):
-    return postgres_server.create_database(APP_DB, template=template_database)
+def app_database(postgres_server, template_database):
+    postgres_server.create_database(APP_DB, template=template_database, owner=OWNER_ROLE)
+    return APP_DB
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server, app_database):
+    """The app database as the runtime role (what the app and the worker connect as)."""
+    return postgres_server.app_url(app_database)
+
+
+@pytest.fixture(scope="session")
+def owner_database_url(postgres_server, app_database):
+    """The app database as the owner role that runs the migrations."""
+    return postgres_server.owner_url(app_database)
 
 
 @pytest.fixture
 def fresh_database_url(postgres_server, template_database):
-    """An empty, migrated database of the test's own (dropped afterwards)."""
+    """An empty, migrated database of the test's own (dropped afterwards), as the runtime role."""
     name = f"mv_{uuid.uuid4().hex[:12]}"
-    url = postgres_server.create_database(name, template=template_database)
-    yield url
+    postgres_server.create_database(name, template=template_database, owner=OWNER_ROLE)
+    yield postgres_server.app_url(name)
     postgres_server.drop_database(name)
 
 
@@ -196,6 +215,14 @@ def worker_settings(settings, worker_redis_url) -> Settings:
 def db(database_url):
     """A connection to the app database whose changes are rolled back after the test."""
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        with conn.transaction(force_rollback=True):
+            yield conn
+
+
+@pytest.fixture
+def owner_db(owner_database_url):
+    """Like `db`, as the owner role (for guarantees that must hold even against the owner)."""
+    with psycopg.connect(owner_database_url, row_factory=dict_row) as conn:
         with conn.transaction(force_rollback=True):
             yield conn
 

@@ -9,6 +9,9 @@ text log format (LOG_FORMAT=text unless set). The banner — URLs and demo users
 last, once the web server answers and the worker has drained what seeding queued, and
 again whenever you press Enter (or send SIGUSR1 to this process). The web server listens
 on 127.0.0.1 unless HOST says otherwise (HOST=0.0.0.0 to reach it from other machines).
+
+Two database roles, as in production: migrations run as the owner (MIGRATION_DATABASE_URL),
+the processes connect as the plain runtime role (DATABASE_URL) and never see the owner's URL.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from tools.local_services import PostgresServer, create_bucket, redis_server, s3_server, smtp_sink
+from tools.local_services import OWNER_ROLE, PostgresServer, create_bucket, redis_server, s3_server, smtp_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL = ROOT / ".local"
@@ -33,6 +36,7 @@ QUIET_WAIT_SECONDS = 30
 NAME_COLOURS = {"web": "35", "worker": "34", "clock": "33"}
 _print_lock = threading.RLock()
 _banner_wanted = threading.Event()
+DATABASE = "mathvidya"
 
 
 def procfile_commands() -> dict[str, str]:
@@ -42,6 +46,21 @@ def procfile_commands() -> dict[str, str]:
             name, command = line.split(":", 1)
             commands[name.strip()] = command.strip()
     return commands
+
+
+def prepare_database(postgres: PostgresServer) -> dict[str, str]:
+    """The roles and a database owned by the owner role; its URLs for migrations and processes.
+
+    A database left by an older checkout (owned by the superuser) is recreated: its tables
+    would belong to the wrong role. It only ever holds demo data, which is seeded again.
+    """
+    postgres.create_roles()
+    owner = postgres.database_owner(DATABASE)
+    if owner is not None and owner != OWNER_ROLE:
+        print(f"recreating the development database (owned by {owner}, not {OWNER_ROLE})", flush=True)
+        postgres.drop_database(DATABASE)
+    postgres.create_database(DATABASE, owner=OWNER_ROLE)
+    return {"MIGRATION_DATABASE_URL": postgres.owner_url(DATABASE), "DATABASE_URL": postgres.app_url(DATABASE)}
 
 
 def _stop_on_terminate(signum, frame):
@@ -154,11 +173,12 @@ def main() -> int:
         s3_server(LOCAL, PORTS["s3"]).start(),
         smtp_sink(LOCAL, PORTS["smtp"]).start(),
     ]
+    database_urls = prepare_database(postgres)
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "MIGRATION_DATABASE_URL"},
         "MATHVIDYA_ENV": "development",
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
-        "DATABASE_URL": postgres.create_database("mathvidya"),
+        "DATABASE_URL": database_urls["DATABASE_URL"],
         "REDIS_URL": f"redis://127.0.0.1:{PORTS['redis']}/0",
         "S3_ENDPOINT_URL": f"http://127.0.0.1:{PORTS['s3']}",
         "S3_BUCKET": "mathvidya",
@@ -173,7 +193,8 @@ def main() -> int:
     if colour:
         env["FORCE_COLOR"] = "1"  # the children write to our pipe, not to the terminal
     create_bucket(env["S3_ENDPOINT_URL"], env["S3_BUCKET"])
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env, check=True)
+    migration_env = {**env, "MIGRATION_DATABASE_URL": database_urls["MIGRATION_DATABASE_URL"]}
+    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=migration_env, check=True)
     users = seed_demo(env)
 
     processes = []

@@ -23,6 +23,14 @@ class ServiceError(RuntimeError):
     pass
 
 
+# The two database roles (docs/operations.md): migrations run as the owner; the app and the
+# worker log in as a plain role that is a member of the runtime group, to which migration
+# 0008 grants exactly what the app needs (never ownership, TRIGGER or superuser).
+OWNER_ROLE = "mathvidya_owner"
+RUNTIME_GROUP = "mathvidya_runtime"
+APP_ROLE = "mathvidya_app"
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -87,8 +95,16 @@ class PostgresServer:
     def data_dir(self) -> Path:
         return self.base_dir / "data"
 
-    def url(self, dbname: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+    def url(self, dbname: str = "postgres", role: str = "postgres") -> str:
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{dbname}"
+
+    def owner_url(self, dbname: str) -> str:
+        """The migrations' role (owns the schema; not a superuser)."""
+        return self.url(dbname, OWNER_ROLE)
+
+    def app_url(self, dbname: str) -> str:
+        """The runtime role the app and the worker connect as."""
+        return self.url(dbname, APP_ROLE)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = list(args)
@@ -143,7 +159,31 @@ class PostgresServer:
         if (self.data_dir / "postmaster.pid").exists():
             self._run(str(postgres_bindir() / "pg_ctl"), "-D", str(self.data_dir), "-m", "fast", "stop", check=False)
 
-    def create_database(self, name: str, template: str | None = None) -> str:
+    def create_roles(self) -> None:
+        """The owner, the runtime group and the app's login role (the cluster trusts loopback,
+        so no passwords; production gives each its own)."""
+        import psycopg
+        from psycopg import sql
+
+        roles = {
+            OWNER_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
+            RUNTIME_GROUP: "NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
+            APP_ROLE: "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT",
+        }
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            for role, options in roles.items():
+                if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                    conn.execute(sql.SQL("CREATE ROLE {} " + options).format(sql.Identifier(role)))
+            conn.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(RUNTIME_GROUP), sql.Identifier(APP_ROLE)))
+
+    def database_owner(self, name: str) -> str | None:
+        import psycopg
+
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        return row[0] if row else None
+
+    def create_database(self, name: str, template: str | None = None, owner: str | None = None) -> str:
         import psycopg
         from psycopg import sql
 
@@ -153,6 +193,8 @@ class PostgresServer:
                 statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
                 if template:
                     statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
+                if owner:
+                    statement += sql.SQL(" OWNER {}").format(sql.Identifier(owner))
                 conn.execute(statement)
         return self.url(name)
 

@@ -19,6 +19,14 @@ class LivenessSchema(Schema):
 class ReadinessSchema(Schema):
     status = fields.String(required=True)
     checks = fields.Dict(keys=fields.String(), values=fields.String())
+    background = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(),
+        metadata={
+            "description": "Worker and clock heartbeats: status ok, stale or missing and seconds since "
+            "the last beat. Reported, never fatal: the API serves without them."
+        },
+    )
 
 
 @blp.route("/healthz")
@@ -36,7 +44,12 @@ class Readiness(MethodView):
     @blp.response(200, ReadinessSchema)
     @blp.alt_response(503, schema=ReadinessSchema, description="A dependency failed")
     def get(self):
-        """PostgreSQL and Redis both answer."""
+        """PostgreSQL and Redis both answer (else 503); worker and clock heartbeats as detail."""
         checks = service.check_dependencies()
         ready = all(v == "ok" for v in checks.values())
-        return {"status": "ready" if ready else "unavailable", "checks": checks}, (200 if ready else 503)
+        body = {
+            "status": "ready" if ready else "unavailable",
+            "checks": checks,
+            "background": service.background_processes(),
+        }
+        return body, (200 if ready else 503)

@@ -1,12 +1,25 @@
 """Per-account login lockout in Redis: `max_login_attempts` failures within 15 minutes
 lock the account for 15 minutes. Keys are per lower-cased e-mail (hashed), so the lock
-applies whichever IP the attempts come from."""
+applies whichever IP the attempts come from.
+
+Without Redis the lockout cannot be enforced, so sign-in fails closed: every function here
+raises DependencyUnavailable (503 with Retry-After) rather than let passwords be guessed
+without a limit, or answer 500."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 import redis
+
+from mathvidya.errors import DependencyUnavailable
+from mathvidya.redis_client import REDIS_OUTAGES
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
@@ -25,12 +38,25 @@ def lock_key(email: str) -> str:
     return _account_key("locked", email)
 
 
+def _fails_closed(function: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(function)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except REDIS_OUTAGES as exc:
+            raise DependencyUnavailable("redis") from exc
+
+    return guarded
+
+
+@_fails_closed
 def seconds_locked(client: redis.Redis, email: str) -> int:
     """Seconds until the account unlocks (0 when it is not locked)."""
     ttl = client.ttl(lock_key(email))
     return max(int(ttl), 0) if ttl is not None else 0
 
 
+@_fails_closed
 def record_failure(client: redis.Redis, email: str, max_attempts: int) -> bool:
     """Count a failed login; returns True when this failure locks the account."""
     key = failures_key(email)
@@ -47,5 +73,6 @@ def record_failure(client: redis.Redis, email: str, max_attempts: int) -> bool:
     return False
 
 
+@_fails_closed
 def clear_failures(client: redis.Redis, email: str) -> None:
     client.delete(failures_key(email))

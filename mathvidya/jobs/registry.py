@@ -8,11 +8,13 @@ missed run, and lets tests exercise time rules without waiting.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import psycopg
 
@@ -26,6 +28,13 @@ from mathvidya.exams.service import auto_submit_overdue
 from mathvidya.insights.jobs import refresh_leaderboards
 from mathvidya.notifications.service import deliver_due_emails
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
+from mathvidya.redis_client import REDIS_OUTAGES, client_for
+
+log = logging.getLogger(__name__)
+
+# Hash of job name → JSON {finished_at, status, rows, seconds, error}: the last run of each
+# periodic job, by the worker or by hand (`run-job --list` shows it).
+LAST_RUN_KEY = "mathvidya:jobs:last-run"
 
 log = logging.getLogger(__name__)
 JobFunction = Callable[[psycopg.Connection, Settings, datetime], int]
@@ -139,11 +148,51 @@ def find_job(name: str) -> PeriodicJob:
 
 
 def run_job(name: str, as_of: datetime | None = None, settings: Settings | None = None) -> int:
-    """Run one periodic job in this process, in its own transaction; returns rows touched."""
+    """Run one periodic job in this process, in its own transaction; returns rows touched.
+
+    The outcome (ok with rows, or failed with the error) is recorded as the job's last run.
+    """
     job = find_job(name)
     settings = settings or load_settings()
-    with job_connection(settings.database_url) as conn:
-        return job.function(conn, settings, as_of or business_time.now())
+    started = time.monotonic()
+    try:
+        with job_connection(settings.database_url) as conn:
+            touched = job.function(conn, settings, as_of or business_time.now())
+    except Exception as exc:
+        _record_last_run(settings, name, started, {"status": "failed", "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    _record_last_run(settings, name, started, {"status": "ok", "rows": touched})
+    return touched
+
+
+def _record_last_run(settings: Settings, name: str, started: float, outcome: dict[str, Any]) -> None:
+    """Best effort: a job's work never fails because its bookkeeping could not be written."""
+    record = {
+        "finished_at": business_time.now().isoformat(timespec="seconds"),
+        "seconds": round(time.monotonic() - started, 3),
+        **outcome,
+    }
+    try:
+        client_for(settings.redis_url).hset(LAST_RUN_KEY, name, json.dumps(record))
+    except REDIS_OUTAGES:
+        log.warning("could not record the last run of %s (Redis unavailable)", name)
+
+
+def last_runs(settings: Settings) -> dict[str, dict[str, Any]] | None:
+    """Each job's last recorded run (None when Redis does not answer)."""
+    try:
+        raw = client_for(settings.redis_url).hgetall(LAST_RUN_KEY)
+    except REDIS_OUTAGES:
+        return None
+    return {key.decode(): json.loads(value) for key, value in raw.items()}
+
+
+def describe_last_run(record: dict[str, Any] | None) -> str:
+    if record is None:
+        return "never"
+    if record["status"] == "ok":
+        return f"{record['finished_at']} ok, {record['rows']} rows"
+    return f"{record['finished_at']} FAILED"
 
 
 def run_periodic_job(name: str) -> int:

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from migrations.sql_files import run_sql_file
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -27,8 +27,12 @@ SET attempts = :attempts, status = :status, next_attempt_at = :next_attempt_at, 
 WHERE outbox_id = :outbox_id;
 
 -- name: mark_sent!
+-- Sent: the one-time tokens in its links (reset, verification) are dropped from the stored
+-- bodies, so the outbox never keeps a usable link once the mail has left.
 UPDATE email_outbox
-SET status = 'sent', sent_at = :sent_at, attempts = attempts + 1, last_error = NULL
+SET status = 'sent', sent_at = :sent_at, attempts = attempts + 1, last_error = NULL,
+    body_text = regexp_replace(body_text, '([?&]token=)[^&\s"<>]+', '\1[removed-after-delivery]', 'g'),
+    body_html = regexp_replace(body_html, '([?&]token=)[^&\s"<>]+', '\1[removed-after-delivery]', 'g')
 WHERE outbox_id = :outbox_id;
 
 -- name: notification_recipient^

@@ -18,6 +18,7 @@ from mathvidya import create_app, settings_store
 from mathvidya import db as db_module
 from mathvidya.config_rules import RULES
 from tests.factories import make_user
+from tools.local_services import OWNER_ROLE
 
 XII_DEFAULT = [
     "Relations and Functions",
@@ -82,8 +83,8 @@ CASES: dict[str, tuple[object, object, str]] = {
 @pytest.fixture(scope="module")
 def own_database(postgres_server, template_database):
     name = f"mv_cfg_{uuid.uuid4().hex[:10]}"
-    url = postgres_server.create_database(name, template=template_database)
-    yield url
+    postgres_server.create_database(name, template=template_database, owner=OWNER_ROLE)
+    yield postgres_server.app_url(name)
     postgres_server.drop_database(name)
 
 

@@ -7,6 +7,10 @@ SQLSTATEs raised by the schema's triggers (see migrations/sql/0001_schema_up.sql
   parent/student role mismatch, role change of a mapped user -> 23514 CheckViolation
   exam snapshot/seed/template change                          -> 23001 RestrictViolation
   audit_logs / question_versions UPDATE, DELETE, TRUNCATE     -> 42501 InsufficientPrivilege
+
+The append-only triggers are tried as the owner role (`owner_db`): the runtime role the app
+uses lacks the privilege anyway (tests/db/test_runtime_role.py), the triggers hold even
+against the owner.
 """
 
 from __future__ import annotations
@@ -412,7 +416,8 @@ def test_question_version_must_be_positive(db, version):
         make_question(db, version=version)
 
 
-def test_question_history_is_append_only(db):
+def test_question_history_is_append_only(owner_db):
+    db = owner_db
     question_id = make_question(db)
     db.execute(
         "INSERT INTO question_versions (question_id, version, content) VALUES (%s, 1, %s)",
@@ -588,21 +593,24 @@ def test_audit_rows_can_be_written(db):
     assert row["created_at"] is not None
 
 
-def test_audit_update_is_refused(db):
+def test_audit_update_is_refused(owner_db):
+    db = owner_db
     log_id = write_audit(db)
     with pytest.raises(errors.InsufficientPrivilege) as info, db.transaction():
         db.execute("UPDATE audit_logs SET event_type = 'tampered' WHERE log_id = %s", (log_id,))
     assert info.value.diag.constraint_name == "audit_logs_append_only"
 
 
-def test_audit_delete_is_refused(db):
+def test_audit_delete_is_refused(owner_db):
+    db = owner_db
     log_id = write_audit(db)
     with pytest.raises(errors.InsufficientPrivilege), db.transaction():
         db.execute("DELETE FROM audit_logs WHERE log_id = %s", (log_id,))
     assert db.execute("SELECT count(*) AS n FROM audit_logs WHERE log_id = %s", (log_id,)).fetchone()["n"] == 1
 
 
-def test_audit_truncate_is_refused(db):
+def test_audit_truncate_is_refused(owner_db):
+    db = owner_db
     write_audit(db)
     with pytest.raises(errors.InsufficientPrivilege), db.transaction():
         db.execute("TRUNCATE audit_logs")

@@ -15,6 +15,7 @@ from psycopg.rows import dict_row
 from redis import Redis
 from rq import Queue
 
+from mathvidya.clock import build_scheduler
 from mathvidya.jobs.registry import periodic_jobs, run_job, run_periodic_job
 from mathvidya.notifications.emails import Email
 from mathvidya.notifications.service import deliver_due_emails, queue_email
@@ -51,29 +52,20 @@ def test_job_enqueued_is_run_by_a_real_burst_worker(worker_settings, fresh_datab
     assert any(m["Subject"] == subject for m in smtp_sink.messages)
 
 
-def test_clock_registers_every_periodic_job():
-    import mathvidya.clock as clock
-
-    registered = clock.register_periodic_jobs()
+def test_clock_registers_every_periodic_job(redis):
+    registered = build_scheduler(redis).get_jobs()
     # each job once, on its own queue and schedule, run through the one job runner
-    got = sorted((e["name"], e["queue_name"], e["interval"], e["cron"], e["args"], e["func"]) for e in registered)
-    want = sorted((j.name, j.queue, j.interval_seconds, j.cron, (j.name,), run_periodic_job) for j in periodic_jobs())
+    got = sorted((j.name, j.queue_name, j.interval, j.cron, j.args, j.func_name) for j in registered)
+    runner = f"{run_periodic_job.__module__}.{run_periodic_job.__name__}"
+    want = sorted((j.name, j.queue, j.interval_seconds, j.cron, (j.name,), runner) for j in periodic_jobs())
     assert got == want
-    assert all(bool(e["interval"]) != bool(e["cron"]) for e in registered)  # exactly one schedule each
+    assert all(bool(j.interval) != bool(j.cron) for j in registered)  # exactly one schedule each
 
 
-def test_rq_cron_loads_the_clock_module(settings):
-    code = (
-        "from rq.cron import CronScheduler; from redis import Redis; import sys;"
-        f"s = CronScheduler(connection=Redis.from_url({settings.redis_url!r}));"
-        "s.load_config_from_file('mathvidya.clock');"
-        "print(sorted(j.name for j in s.get_jobs()))"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_env(settings), capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert "deliver-outbox" in result.stdout
+def test_procfile_runs_the_outage_proof_clock_and_worker():
+    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if ": " in line)
+    assert procfile["clock"] == "python -m mathvidya.clock"
+    assert procfile["worker"] == "python -m mathvidya.worker"
 
 
 def _queue_test_email(settings, subject: str) -> str:
