@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from uuid import UUID
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from mathvidya.queries import queries
 
@@ -46,11 +48,20 @@ def user_contact(conn: psycopg.Connection, user_id: UUID) -> dict | None:
     return _q().user_contact(conn, user_id=user_id)
 
 
+def _one_teachers_open_work(filters: dict[str, Any]) -> bool:
+    """A teacher's queue of not-completed evaluations: served by evaluations_teacher_open_idx."""
+    return filters.get("teacher_user_id") is not None and "completed" not in filters["statuses"]
+
+
 def queue(conn: psycopg.Connection, **filters: Any) -> list[dict]:
+    if _one_teachers_open_work(filters):
+        return list(_q().teacher_open_queue(conn, **filters))
     return list(_q().queue(conn, **filters))
 
 
 def count_queue(conn: psycopg.Connection, **filters: Any) -> int:
+    if _one_teachers_open_work(filters):
+        return _q().count_teacher_open_queue(conn, **filters)
     return _q().count_queue(conn, **filters)
 
 
@@ -66,8 +77,11 @@ def start_evaluation(conn: psycopg.Connection, evaluation_id: UUID, started_at) 
     return _q().start_evaluation(conn, evaluation_id=evaluation_id, started_at=started_at)
 
 
-def insert_question_mark(conn: psycopg.Connection, **values: Any) -> None:
-    _q().insert_question_mark(conn, **values)
+def insert_question_marks(conn: psycopg.Connection, evaluation_id: UUID, marks: list[dict]) -> None:
+    """marks: {question_number, question_id, marks_awarded, marks_possible, teacher_comment}."""
+    if marks:
+        payload = Jsonb(marks, dumps=lambda value: json.dumps(value, default=str))
+        _q().insert_question_marks(conn, evaluation_id=evaluation_id, marks=payload)
 
 
 def complete_evaluation(conn: psycopg.Connection, **values: Any) -> dict | None:

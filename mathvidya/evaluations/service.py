@@ -12,7 +12,7 @@ import psycopg
 
 from mathvidya import db
 from mathvidya.admin.holidays import holiday_calendar
-from mathvidya.audit.service import SYSTEM, record_event
+from mathvidya.audit.service import SYSTEM, AuditEvent, record_event, record_events
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import AppError, Conflict, ValidationFailed
@@ -164,7 +164,7 @@ def queue(
             "sla_breached": r["sla_breached"],
             "status": r["status"],
             "hours_until_deadline": working_hours_until(conn, r["sla_deadline"], now, calendar),
-            "total_manual_questions": sum(1 for q in r["questions"] if q["question_type"] != "MCQ"),
+            "total_manual_questions": r["total_manual_questions"],
             "completed_at": r["completed_at"],
         }
         for r in rows
@@ -315,9 +315,10 @@ def submit_evaluation(
     ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
     if ev["status"] == "completed":
         raise _already_submitted()
-    marks = _checked_marks(ev, set(repository.unanswered_numbers(conn, ev["exam_instance_id"])), given)
-    for number, mark in sorted(marks.items()):
-        repository.insert_question_mark(conn, evaluation_id=evaluation_id, question_number=number, **mark)
+    marks = _checked_marks(ev, set(ev["unanswered_numbers"]), given)
+    repository.insert_question_marks(
+        conn, evaluation_id, [{"question_number": number, **mark} for number, mark in sorted(marks.items())]
+    )
     manual = sum((m["marks_awarded"] for m in marks.values()), Decimal(0))
     completed = repository.complete_evaluation(
         conn, evaluation_id=evaluation_id, completed_at=now, total_manual_marks=manual
@@ -329,25 +330,27 @@ def submit_evaluation(
     )
     if completed is None or exam is None:
         raise _already_submitted()
-    record_event(
+    record_events(
         conn,
-        "evaluation.completed",
         principal.actor,
-        "evaluation",
-        evaluation_id,
-        {
-            "exam_instance_id": str(ev["exam_instance_id"]),
-            "total_manual_marks": str(manual),
-            "sla_breached": completed["sla_breached"],
-        },
-    )
-    record_event(
-        conn,
-        "score.updated",
-        principal.actor,
-        "exam",
-        ev["exam_instance_id"],
-        {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
+        [
+            AuditEvent(
+                "evaluation.completed",
+                "evaluation",
+                evaluation_id,
+                {
+                    "exam_instance_id": str(ev["exam_instance_id"]),
+                    "total_manual_marks": str(manual),
+                    "sla_breached": completed["sla_breached"],
+                },
+            ),
+            AuditEvent(
+                "score.updated",
+                "exam",
+                ev["exam_instance_id"],
+                {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
+            ),
+        ],
     )
     _tell_student_and_parents(conn, settings, ev, total, percentage)
     db.after_commit(conn, lambda: _request_leaderboard_refresh(settings, exam["class"]))
@@ -367,8 +370,7 @@ def _tell_student_and_parents(
 ) -> None:
     score = f"{total} of {ev['total_marks']} ({percentage}%)"
     exam_name = ev["exam_snapshot"]["template"]["template_name"]
-    student = repository.user_contact(conn, ev["student_user_id"])
-    student_name = f"{student['first_name']} {student['last_name']}"
+    student_name = f"{ev['student_first_name']} {ev['student_last_name']}"
     link = app_link(settings, f"/exams/{ev['exam_instance_id']}/results")
     recipients = [(ev["student_user_id"], False)]
     recipients += [(parent["user_id"], True) for parent in linked_parents(conn, ev["student_user_id"])]

@@ -38,8 +38,8 @@ class StartExam(MethodView):
         principal, conn, settings = current_principal(), db.request_connection(), _settings()
 
         def start() -> tuple[dict, int]:
-            exam_id = service.start_exam(conn, settings, principal, body["template_id"], _now())
-            view = service.exam_view(conn, settings, principal, service.visible_exam(conn, principal, exam_id))
+            exam = service.start_exam(conn, settings, principal, body["template_id"], _now())
+            view = service.exam_view(conn, settings, principal, exam, saved={})
             return schemas.ExamSchema().dump(view), 201
 
         payload, status = idempotency.run_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +17,7 @@ from psycopg.types.json import Jsonb
 from mathvidya import db
 from mathvidya.admin.holidays import holiday_calendar
 from mathvidya.audit.service import SYSTEM, record_event
-from mathvidya.authz import Principal
+from mathvidya.authz import Principal, signed_in_user
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -101,20 +102,24 @@ def _section_specs(template: dict) -> list[assembly.SectionSpec]:
 def _candidates(
     conn: psycopg.Connection, school_class: str, sections: list[assembly.SectionSpec]
 ) -> dict[tuple[str, str], list[str]]:
-    wanted: dict[tuple[str, str], int] = {}
+    """One sampling statement for the whole paper: per (type, unit), a few times the places
+    the unit's weight gives it (spare for avoiding seen questions), and never fewer than
+    the whole section, so one unit can still fill the places the others cannot."""
+    limits: dict[tuple[str, str], int] = {}
     for section in sections:
-        for unit in section.unit_weightage:
+        for unit, places in _places_by_unit(section).items():
             key = (section.question_type, unit)
-            wanted[key] = wanted.get(key, 0) + section.question_count
-    return {
-        (qtype, unit): [
-            str(i)
-            for i in repository.sample_candidates(
-                conn, school_class, qtype, unit, max(count * CANDIDATES_PER_PLACE, MIN_CANDIDATES_PER_UNIT)
-            )
-        ]
-        for (qtype, unit), count in wanted.items()
-    }
+            wanted = max(places * CANDIDATES_PER_PLACE, section.question_count, MIN_CANDIDATES_PER_UNIT)
+            limits[key] = limits.get(key, 0) + wanted
+    sampled = repository.sample_candidates(conn, school_class, limits)
+    return {key: [str(i) for i in ids] for key, ids in sampled.items()}
+
+
+def _places_by_unit(section: assembly.SectionSpec) -> dict[str, int]:
+    try:
+        return assembly.split_by_weight(section.question_count, section.unit_weightage)
+    except ValueError:  # no weighted unit: assembly reports it; sample every unit fully
+        return dict.fromkeys(section.unit_weightage, section.question_count)
 
 
 def _insufficient(shortfalls: list) -> AppError:
@@ -181,10 +186,11 @@ def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, di
 
 def start_exam(
     conn: psycopg.Connection, settings: Settings, principal: Principal, template_id: UUID, now: datetime
-) -> UUID:
-    """Everything in the request's transaction: any refusal rolls back and consumes nothing."""
+) -> dict:
+    """Everything in the request's transaction: any refusal rolls back and consumes nothing.
+    Returns the new exam row (with its template's name), ready for ``exam_view``."""
     template = repository.get_template_for_start(conn, template_id)
-    school_class = repository.student_class(conn, principal.user_id)
+    school_class = _student_class(conn, principal)
     if template is None or template["class"] != school_class:
         raise NotFound("No such exam template.")
     require_parent_link(conn, principal.user_id)
@@ -208,7 +214,7 @@ def start_exam(
     contents = repository.question_contents(conn, chosen)
     snapshot = _snapshot(template, seed, result.sections, contents)
     grace = get_setting(conn, "exam_grace_period_minutes")
-    exam_id = repository.insert_exam(
+    exam = repository.insert_exam(
         conn,
         student_user_id=principal.user_id,
         template_id=template_id,
@@ -222,6 +228,7 @@ def start_exam(
         started_at=now,
         deadline_at=now + timedelta(minutes=template["duration_minutes"] + grace),
     )
+    exam_id = exam["exam_instance_id"]
     record_event(
         conn,
         "exam.started",
@@ -240,7 +247,15 @@ def start_exam(
         conn,
         lambda: _schedule_auto_submit(settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)),
     )
-    return exam_id
+    return {**exam, "template_name": template["template_name"], "teacher_user_id": None}
+
+
+def _student_class(conn: psycopg.Connection, principal: Principal) -> str | None:
+    """The class from the row the liveness check already read, else from the database."""
+    user = signed_in_user(principal)
+    if user is not None:
+        return user["student_class"] if user["role"] == "student" else None
+    return repository.student_class(conn, principal.user_id)
 
 
 def _schedule_auto_submit(settings: Settings, exam_id: UUID, at: datetime) -> None:
@@ -259,39 +274,47 @@ def _schedule_auto_submit(settings: Settings, exam_id: UUID, at: datetime) -> No
 # --- viewing -------------------------------------------------------------------------------------
 
 
-def _signed(settings: Settings, conn: psycopg.Connection, key: str | None) -> str | None:
-    if not key:
-        return None
-    expiry = get_setting(conn, "s3_signed_url_expiry_minutes") * 60
-    return storage_for(settings).presigned_get(key, expiry)
+def _url_signer(settings: Settings, conn: psycopg.Connection) -> Callable[[str | None], str | None]:
+    """Signs GET URLs for one response: the expiry setting is read once, on first use, and
+    every URL comes from the process's one storage client."""
+    storage, expiry = storage_for(settings), []
+
+    def sign(key: str | None) -> str | None:
+        if not key:
+            return None
+        if not expiry:
+            expiry.append(get_setting(conn, "s3_signed_url_expiry_minutes") * 60)
+        return storage.presigned_get(key, expiry[0])
+
+    return sign
 
 
-def _question_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool) -> dict:
-    view = {
-        k: q[k]
-        for k in (
-            "question_number",
-            "section_name",
-            "question_id",
-            "question_type",
-            "marks",
-            "unit",
-            "topic",
-            "question_text",
-        )
-    }
-    view["question_image_url"] = _signed(settings, conn, q.get("question_image_key"))
-    view["diagram_image_url"] = _signed(settings, conn, q.get("diagram_image_key"))
+QUESTION_VIEW_FIELDS = (
+    "question_number",
+    "section_name",
+    "question_id",
+    "question_type",
+    "marks",
+    "unit",
+    "topic",
+    "question_text",
+)
+
+
+def _question_view(sign: Callable[[str | None], str | None], q: dict, reveal: bool) -> dict:
+    view = {k: q[k] for k in QUESTION_VIEW_FIELDS}
+    view["question_image_url"] = sign(q.get("question_image_key"))
+    view["diagram_image_url"] = sign(q.get("diagram_image_key"))
     if q.get("mcq_choices"):
         view["mcq_choices"] = [
-            {"label": c["label"], "text": c.get("text"), "image_url": _signed(settings, conn, c.get("image_key"))}
+            {"label": c["label"], "text": c.get("text"), "image_url": sign(c.get("image_key"))}
             for c in q["mcq_choices"]
         ]
     if reveal:
         view["mcq_correct_choices"] = q.get("mcq_correct_choices")
         view["correct_answer_text"] = q.get("correct_answer_text")
         view["explanation"] = q.get("explanation")
-        view["explanation_image_url"] = _signed(settings, conn, q.get("explanation_image_key"))
+        view["explanation_image_url"] = sign(q.get("explanation_image_key"))
     return view
 
 
@@ -300,9 +323,14 @@ def answers_revealed(principal: Principal, exam: dict) -> bool:
     return principal.role in ("teacher", "admin") or exam["status"] in states.MCQ_PART_DONE
 
 
-def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict) -> dict:
+def exam_view(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict, saved: dict | None = None
+) -> dict:
+    """``saved``: the exam's saved answers when the caller already knows them (none yet for
+    an exam just started), else they are read."""
     reveal = answers_revealed(principal, exam)
-    saved = repository.saved_answers(conn, exam["exam_instance_id"])
+    if saved is None:
+        saved = repository.saved_answers(conn, exam["exam_instance_id"])
     view = {
         k: exam.get(k)
         for k in (
@@ -328,7 +356,8 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
             "percentage",
         )
     }
-    view["questions"] = [_question_view(settings, conn, q, reveal) for q in exam["exam_snapshot"]["questions"]]
+    sign = _url_signer(settings, conn)
+    view["questions"] = [_question_view(sign, q, reveal) for q in exam["exam_snapshot"]["questions"]]
     view["answers"] = [
         {"question_number": n, "selected_choices": list(a["selected_choices"])} for n, a in sorted(saved.items())
     ]
@@ -409,14 +438,14 @@ def save_answers(
     exam = _exam_being_taken(conn, principal, exam_id, now, "take answers")
     chosen = _validated_answers(exam, answers)
     mcqs = _mcq_questions(exam)
-    for number, selected in chosen.items():
-        repository.upsert_answer(
-            conn,
-            exam_instance_id=exam_id,
-            question_number=number,
-            question_id=mcqs[number]["question_id"],
-            selected_choices=selected,
-        )
+    repository.upsert_answers(
+        conn,
+        exam_id,
+        [
+            {"question_number": number, "question_id": mcqs[number]["question_id"], "selected_choices": selected}
+            for number, selected in chosen.items()
+        ],
+    )
     return {"saved": len(chosen), "saved_at": now}
 
 
@@ -429,16 +458,20 @@ def _score_and_close_mcq_part(
     answers = {n: frozenset(overrides.get(n, saved[n]["selected_choices"] if n in saved else [])) for n in mcqs}
     keys = [scoring.McqKey(n, frozenset(q["mcq_correct_choices"]), Decimal(str(q["marks"]))) for n, q in mcqs.items()]
     result = scoring.score_mcq(keys, {n: (a or None) for n, a in answers.items()})
-    for item in result.results:
-        repository.record_mcq_result(
-            conn,
-            exam_instance_id=exam_id,
-            question_number=item.question_number,
-            question_id=mcqs[item.question_number]["question_id"],
-            selected_choices=list(item.selected),
-            is_correct=item.is_correct,
-            marks_awarded=item.marks_awarded,
-        )
+    repository.record_mcq_results(
+        conn,
+        exam_id,
+        [
+            {
+                "question_number": item.question_number,
+                "question_id": mcqs[item.question_number]["question_id"],
+                "selected_choices": list(item.selected),
+                "is_correct": item.is_correct,
+                "marks_awarded": item.marks_awarded,
+            }
+            for item in result.results
+        ],
+    )
     has_written = any(q["question_type"] != "MCQ" for q in exam["exam_snapshot"]["questions"])
     new_status = states.status_after_mcq(has_written, timed_out)
     finished = new_status == "evaluated"
@@ -658,13 +691,12 @@ def confirm_upload(
         raise states.invalid_state(exam["status"], "take answer sheets")
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
-    for page in sorted(pages):
-        checked = _checked_page(conn, settings, exam, page)
-        repository.insert_upload_page(
-            conn, exam_instance_id=exam_id, page_number=page, question_numbers=by_page.get(page, []), **checked
-        )
-    for number in sorted(set(body["unanswered_questions"])):
-        repository.insert_unanswered(conn, exam_id, number)
+    checked = [
+        {"page_number": page, "question_numbers": by_page.get(page, []), **_checked_page(conn, settings, exam, page)}
+        for page in sorted(pages)
+    ]
+    repository.insert_upload_pages(conn, exam_id, checked)
+    repository.insert_unanswered(conn, exam_id, sorted(set(body["unanswered_questions"])))
     if not repository.mark_uploaded(conn, exam_id):
         raise states.invalid_state(exam["status"], "take answer sheets")
     record_event(
@@ -712,9 +744,9 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
     saved = repository.saved_answers(conn, exam_id)
     marks = repository.question_marks_for_exam(conn, exam_id) if exam["status"] == "evaluated" else {}
     unanswered = set(repository.unanswered_numbers(conn, exam_id))
-    questions = []
+    questions, sign = [], _url_signer(settings, conn)
     for q in exam["exam_snapshot"]["questions"]:
-        item = _question_view(settings, conn, q, reveal=True)
+        item = _question_view(sign, q, reveal=True)
         number = q["question_number"]
         if q["question_type"] == "MCQ":
             answer = saved.get(number)
@@ -732,8 +764,8 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
         {
             "page_number": p["page_number"],
             "question_numbers": list(p["question_numbers"]),
-            "original_url": _signed(settings, conn, p["s3_key"]),
-            "annotated_url": _signed(settings, conn, annotated.get(p["page_number"])),
+            "original_url": sign(p["s3_key"]),
+            "annotated_url": sign(annotated.get(p["page_number"])),
         }
         for p in repository.upload_pages(conn, exam_id)
     ]

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
-from mathvidya.authz import current_principal, roles, signed_in
+from mathvidya.authz import current_principal, roles, signed_in, signed_in_user
 from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.identity import parents, repository, schemas, service
 from mathvidya.identity.service import NewUser
@@ -21,7 +21,8 @@ class Me(MethodView):
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """The caller's own profile."""
-        user = repository.get_user_by_id(db.request_connection(), current_principal().user_id)
+        principal = current_principal()
+        user = signed_in_user(principal) or repository.get_user_by_id(db.request_connection(), principal.user_id)
         if user is None:
             raise NotFound("No such user.")
         return user

@@ -46,8 +46,14 @@ class StudentDashboard(MethodView):
         by type; marks per unit with each unit's CBSE weight; the trend of the latest
         percentages; teacher hours; class rank (null with a reason when there is none);
         the predicted board score (null with a reason on too little evidence)."""
+        principal = current_principal()
         return service.student_dashboard(
-            db.request_connection(), _settings(), current_principal().user_id, datetime.now(UTC), args["trend_length"]
+            db.request_connection(),
+            _settings(),
+            principal.user_id,
+            datetime.now(UTC),
+            args["trend_length"],
+            principal=principal,
         )
 
 

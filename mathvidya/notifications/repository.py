@@ -14,6 +14,10 @@ def insert_notification(conn: psycopg.Connection, **values: Any) -> Any:
     return queries("notifications").insert_notification(conn, **values)
 
 
+def insert_notification_for_recipient(conn: psycopg.Connection, **values: Any) -> dict:
+    return queries("notifications").insert_notification_for_recipient(conn, **values)
+
+
 def insert_outbox_email(conn: psycopg.Connection, **values: Any) -> Any:
     return queries("notifications").insert_outbox_email(conn, **values)
 
