@@ -10,6 +10,7 @@ from flask_cors import CORS
 from mathvidya import db, error_handling, jwt_setup, logging_setup, rate_limits
 from mathvidya.config import Settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
+from mathvidya.identity import passwords
 
 API_PREFIX = "/api/v1"
 
@@ -40,6 +41,7 @@ def _flask_config(settings: Settings) -> dict:
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     logging_setup.configure_logging(settings.log_level)
+    passwords.limit_concurrent_hashes(settings.password_hash_concurrency)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
     if settings.cors_origins:

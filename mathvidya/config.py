@@ -38,6 +38,8 @@ class Settings:
     pool_min_size: int = 1
     pool_max_size: int = 10
     auth_rate_limit: str = "30 per minute"
+    password_hash_concurrency: int = 1
+    db_prepared_statements: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -68,6 +70,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pool_min_size=int(env.get("DB_POOL_MIN_SIZE", "1")),
         pool_max_size=int(env.get("DB_POOL_MAX_SIZE", "10")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
+        password_hash_concurrency=int(env.get("PASSWORD_HASH_CONCURRENCY", "1")),
+        db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "on").lower() not in ("off", "0", "false", "no"),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)

@@ -38,14 +38,24 @@ def _run_after_commit(conn: psycopg.Connection, committed: bool) -> None:
             log.exception("after-commit callback failed")
 
 
-def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10) -> ConnectionPool:
+def connection_kwargs(prepared_statements: bool = True) -> dict:
+    """psycopg connection options. ``prepared_statements=False`` never prepares statements on
+    the server (prepare_threshold=None): needed behind PgBouncer in transaction mode, where
+    consecutive transactions of one client may run on different server connections."""
+    kwargs: dict = {"row_factory": dict_row}
+    if not prepared_statements:
+        kwargs["prepare_threshold"] = None
+    return kwargs
+
+
+def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10, prepared_statements: bool = True) -> ConnectionPool:
     """Open a pool (one per app, so one per gunicorn worker process; opened after fork)."""
     global _pool
     new_pool = ConnectionPool(
         conninfo,
         min_size=min_size,
         max_size=max_size,
-        kwargs={"row_factory": dict_row},
+        kwargs=connection_kwargs(prepared_statements),
         open=False,
         name="mathvidya",
     )
@@ -102,14 +112,23 @@ def _finish_request(exc: BaseException | None) -> None:
 
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
-    app.extensions[POOL_KEY] = open_pool(settings.database_url, settings.pool_min_size, settings.pool_max_size)
+    app.extensions[POOL_KEY] = open_pool(
+        settings.database_url, settings.pool_min_size, settings.pool_max_size, settings.db_prepared_statements
+    )
     app.teardown_request(_finish_request)
+
+
+def _jobs_prepare_statements() -> bool:
+    """Jobs follow the same switch as the web process (DB_PREPARED_STATEMENTS)."""
+    from mathvidya.config import load_settings
+
+    return load_settings().db_prepared_statements
 
 
 @contextmanager
 def job_connection(conninfo: str) -> Iterator[psycopg.Connection]:
     """A connection of the job's own (RQ forks per job): commit on success, else roll back."""
-    conn = psycopg.connect(conninfo, row_factory=dict_row)
+    conn = psycopg.connect(conninfo, **connection_kwargs(_jobs_prepare_statements()))
     committed = False
     try:
         yield conn

@@ -1,0 +1,59 @@
+"""gunicorn settings of the web process, read from the repository root (the Procfile's web
+line names the worker class and counts; the figures behind each choice are in
+docs/benchmarks.md and docs/scaling.md).
+
+- Each worker listens on a socket of its own in one SO_REUSEPORT group, so the kernel
+  spreads new connections over the workers. With one shared socket, whichever worker
+  happens to be polling takes every connection a client opens at once, and a load
+  balancer's long-lived keep-alive connections then stay on that one worker.
+- Workers are recycled after a few thousand requests (with jitter, never all at once):
+  a bound on whatever a long-running Python process accumulates.
+- malloc keeps at most two arenas per process (MALLOC_ARENA_MAX=2 set from here, before
+  any worker thread allocates): threads otherwise each grow an arena that is never given
+  back.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import socket
+
+M_ARENA_MAX = -8  # glibc mallopt parameter
+
+reuse_port = True
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+
+
+def _limit_malloc_arenas(count: int = 2) -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(M_ARENA_MAX, count)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass
+
+
+def _own_listener(shared: socket.socket, backlog: int) -> socket.socket | None:
+    """A socket of this worker's own, bound to the shared socket's address (SO_REUSEPORT)."""
+    if shared.family not in (socket.AF_INET, socket.AF_INET6) or not hasattr(socket, "SO_REUSEPORT"):
+        return None
+    own = socket.socket(shared.family, socket.SOCK_STREAM)
+    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    own.bind(shared.getsockname())
+    own.listen(backlog)
+    return own
+
+
+def on_starting(server) -> None:
+    _limit_malloc_arenas()
+
+
+def post_fork(server, worker) -> None:
+    """The worker accepts on its own socket first and still on the shared one, so nothing
+    queued on the shared socket is ever left unserved."""
+    _limit_malloc_arenas()
+    own = [s for s in (_own_listener(shared, server.cfg.backlog) for shared in worker.sockets) if s is not None]
+    worker.sockets = own + list(worker.sockets)
