@@ -102,17 +102,22 @@ def _section_specs(template: dict) -> list[assembly.SectionSpec]:
 def _candidates(
     conn: psycopg.Connection, school_class: str, sections: list[assembly.SectionSpec]
 ) -> dict[tuple[str, str], list[str]]:
-    """One sampling statement for the whole paper: per (type, unit), a few times the places
-    the unit's weight gives it (spare for avoiding seen questions), and never fewer than
-    the whole section, so one unit can still fill the places the others cannot."""
+    """One sampling statement for the whole paper (limits: ``sampling_limits``)."""
+    sampled = repository.sample_candidates(conn, school_class, sampling_limits(sections))
+    return {key: [str(i) for i in ids] for key, ids in sampled.items()}
+
+
+def sampling_limits(sections: list[assembly.SectionSpec]) -> dict[tuple[str, str], int]:
+    """Per (type, unit), how many candidate ids to sample: a few times the places the
+    unit's weight gives it (spare for avoiding seen questions), and never fewer than the
+    whole section, so one unit can still fill the places the others cannot."""
     limits: dict[tuple[str, str], int] = {}
     for section in sections:
         for unit, places in _places_by_unit(section).items():
             key = (section.question_type, unit)
             wanted = max(places * CANDIDATES_PER_PLACE, section.question_count, MIN_CANDIDATES_PER_UNIT)
             limits[key] = limits.get(key, 0) + wanted
-    sampled = repository.sample_candidates(conn, school_class, limits)
-    return {key: [str(i) for i in ids] for key, ids in sampled.items()}
+    return limits
 
 
 def _places_by_unit(section: assembly.SectionSpec) -> dict[str, int]:
