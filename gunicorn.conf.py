@@ -6,8 +6,9 @@ docs/benchmarks.md and docs/scaling.md).
   spreads new connections over the workers. With one shared socket, whichever worker
   happens to be polling takes every connection a client opens at once, and a load
   balancer's long-lived keep-alive connections then stay on that one worker.
-- Workers are recycled after a few thousand requests (with jitter, never all at once):
-  a bound on whatever a long-running Python process accumulates.
+- Workers are not recycled (max_requests stays 0): a recycled worker drops its idle
+  keep-alive connections, which clients then see as resets; memory is bounded at its
+  causes instead (password hashes one at a time, malloc arenas).
 - malloc keeps at most two arenas per process (MALLOC_ARENA_MAX=2 set from here, before
   any worker thread allocates): threads otherwise each grow an arena that is never given
   back.
@@ -23,8 +24,6 @@ M_ARENA_MAX = -8  # glibc mallopt parameter
 
 reuse_port = True
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
 
 
 def _limit_malloc_arenas(count: int = 2) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
-from flask import Flask, current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -81,10 +81,31 @@ def pool() -> ConnectionPool:
     return _pool
 
 
+AUTOCOMMIT_READS = "_autocommit_reads"
+
+
+def autocommit_reads(view_method: Callable) -> Callable:
+    """Mark a view method that only reads: its statements run without BEGIN/COMMIT (each
+    statement its own snapshot), two round trips fewer per request. Never for a view that
+    writes (its writes would not roll back with an error) or uses SET LOCAL."""
+    setattr(view_method, AUTOCOMMIT_READS, True)
+    return view_method
+
+
+def _view_only_reads() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class is not None else view
+    return bool(getattr(method, AUTOCOMMIT_READS, False))
+
+
 def request_connection() -> psycopg.Connection:
-    """The request's connection; its transaction commits when the request succeeds."""
+    """The request's connection; its transaction commits when the request succeeds (views
+    marked ``autocommit_reads`` run without a transaction)."""
     if "db_conn" not in g:
         conn = pool().getconn()
+        if has_request_context() and _view_only_reads():
+            conn.autocommit = True
         g.db_conn = conn
     return g.db_conn
 
@@ -100,7 +121,11 @@ def _finish_request(exc: BaseException | None) -> None:
         return
     committed = False
     try:
-        if exc is None and not g.pop("db_rollback", False) and not conn.closed:
+        if conn.autocommit:
+            committed = exc is None and not g.pop("db_rollback", False)
+            if not conn.closed:
+                conn.autocommit = False
+        elif exc is None and not g.pop("db_rollback", False) and not conn.closed:
             conn.commit()
             committed = True
         else:

@@ -43,6 +43,7 @@ def _settings():
 
 @blp.route("/subscriptions/plans")
 class Plans(MethodView):
+    @db.autocommit_reads
     @public
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, PlanListSchema)

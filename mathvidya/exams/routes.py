@@ -68,6 +68,7 @@ class Exams(MethodView):
 
 @blp.route("/<uuid:exam_id>")
 class Exam(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "teacher", "admin")
     @blp.response(200, schemas.ExamSchema)
     def get(self, exam_id):
@@ -123,6 +124,7 @@ class ConfirmUpload(MethodView):
 
 @blp.route("/<uuid:exam_id>/results")
 class Results(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "admin")
     @blp.response(200, schemas.ResultsSchema)
     def get(self, exam_id):

@@ -17,6 +17,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Profiles a
 
 @blp.route("/users/me")
 class Me(MethodView):
+    @db.autocommit_reads
     @signed_in
     @blp.response(200, schemas.UserSchema)
     def get(self):

@@ -36,6 +36,7 @@ def _settings():
 
 @blp.route("/analytics/dashboard")
 class StudentDashboard(MethodView):
+    @db.autocommit_reads
     @roles("student")
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
@@ -79,6 +80,7 @@ class ParentView(MethodView):
 
 @blp.route("/leaderboard")
 class Leaderboard(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "admin")
     @blp.arguments(LeaderboardArgsSchema, location="query")
     @blp.response(200, LeaderboardSchema)

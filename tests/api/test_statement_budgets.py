@@ -28,10 +28,11 @@ class StatementCounter:
 
     def __init__(self) -> None:
         self.statements: list[str] = []
+        self.in_transaction: list[bool] = []  # per counted statement: inside BEGIN … COMMIT?
         self.thread = threading.get_ident()
         self.active = False
 
-    def record(self, query, times: int = 1) -> None:
+    def record(self, query, times: int = 1, autocommit: bool = False) -> None:
         if not self.active or threading.get_ident() != self.thread:
             return
         text = query.as_string(None) if hasattr(query, "as_string") else str(query)
@@ -39,10 +40,11 @@ class StatementCounter:
         if text.lstrip().upper().startswith(NOT_COUNTED):
             return
         self.statements.extend([" ".join(text.split())[:120]] * times)
+        self.in_transaction.extend([not autocommit] * times)
 
     @contextmanager
     def counting(self) -> Iterator[list[str]]:
-        self.statements = []
+        self.statements, self.in_transaction = [], []
         self.active = True
         try:
             yield self.statements
@@ -56,12 +58,12 @@ def counter(monkeypatch) -> StatementCounter:
     execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
 
     def counted_execute(self, query, params=None, **kwargs):
-        counter.record(query)
+        counter.record(query, autocommit=self.connection.autocommit)
         return execute(self, query, params, **kwargs)
 
     def counted_executemany(self, query, params_seq, **kwargs):
         params_seq = list(params_seq)
-        counter.record(query, len(params_seq))
+        counter.record(query, len(params_seq), autocommit=self.connection.autocommit)
         return executemany(self, query, params_seq, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", counted_execute)
@@ -157,6 +159,21 @@ def test_users_me(client, make_user, counter):
     response, statements = measured(counter, lambda: client.get("/api/v1/users/me", headers=student["headers"]))
     assert response.status_code == 200
     assert_within(statements, 2, "GET /users/me")
+
+
+def test_read_only_views_skip_begin_and_commit_and_writes_keep_their_transaction(client, taker, counter):
+    """Views marked db.autocommit_reads send no BEGIN/COMMIT; a writing request stays one
+    transaction."""
+    measured(counter, lambda: client.get("/api/v1/users/me", headers=taker["headers"]))
+    assert counter.in_transaction and not any(counter.in_transaction)
+    response, _ = measured(
+        counter,
+        lambda: client.patch("/api/v1/users/me", json={"school_name": "Kendriya"}, headers=taker["headers"]),
+    )
+    assert response.status_code == 200, response.get_json()
+    assert counter.in_transaction and all(counter.in_transaction)
+    measured(counter, lambda: client.get("/api/v1/users/me", headers=taker["headers"]))
+    assert not any(counter.in_transaction)  # the pooled connection was given back in its normal mode
 
 
 def test_subscription_plans(client, counter):
