@@ -9,29 +9,18 @@ docs/benchmarks.md and docs/scaling.md).
 - Workers are not recycled (max_requests stays 0): a recycled worker drops its idle
   keep-alive connections, which clients then see as resets; memory is bounded at its
   causes instead (password hashes one at a time, malloc arenas).
-- malloc keeps at most two arenas per process (MALLOC_ARENA_MAX=2 set from here, before
-  any worker thread allocates): threads otherwise each grow an arena that is never given
-  back.
+- malloc is tuned (mathvidya/process_memory.py) in the master before the workers fork
+  and again in each worker before its threads start.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import socket
 
-M_ARENA_MAX = -8  # glibc mallopt parameter
+from mathvidya.process_memory import tune_malloc
 
 reuse_port = True
 keepalive = 5
-
-
-def _limit_malloc_arenas(count: int = 2) -> None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(M_ARENA_MAX, count)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
 
 
 def _own_listener(shared: socket.socket, backlog: int) -> socket.socket | None:
@@ -47,12 +36,12 @@ def _own_listener(shared: socket.socket, backlog: int) -> socket.socket | None:
 
 
 def on_starting(server) -> None:
-    _limit_malloc_arenas()
+    tune_malloc()
 
 
 def post_fork(server, worker) -> None:
     """The worker accepts on its own socket first and still on the shared one, so nothing
     queued on the shared socket is ever left unserved."""
-    _limit_malloc_arenas()
+    tune_malloc()
     own = [s for s in (_own_listener(shared, server.cfg.backlog) for shared in worker.sockets) if s is not None]
     worker.sockets = own + list(worker.sockets)

@@ -18,6 +18,7 @@ from rq import Worker
 
 from mathvidya.config import load_settings
 from mathvidya.logging_setup import configure_logging
+from mathvidya.process_memory import tune_malloc
 from mathvidya.queue import QUEUE_NAMES
 from mathvidya.redis_client import client_for
 
@@ -37,6 +38,7 @@ def preload_job_modules() -> list[str]:
 def main(argv: list[str]) -> None:
     settings = load_settings()
     configure_logging(settings.log_level)
+    tune_malloc()
     preload_job_modules()
     connection = client_for(settings.redis_url)
     worker = Worker(list(QUEUE_NAMES), connection=connection)

@@ -98,3 +98,36 @@ def test_each_web_worker_gets_a_listening_socket_of_its_own():
     finally:
         for sock in worker.sockets:
             sock.close()
+
+
+HASHING_IN_THREADS = """
+import sys, threading
+from mathvidya.process_memory import tune_malloc
+if sys.argv[1] == "tuned":
+    assert tune_malloc()
+from mathvidya.identity import passwords
+passwords.limit_concurrent_hashes(4)
+
+def rss_mib():
+    return int(next(l for l in open("/proc/self/status") if l.startswith("VmRSS")).split()[1]) // 1024
+
+before = rss_mib()
+threads = [threading.Thread(target=lambda: [passwords.hash_password("pw-123456") for _ in range(4)]) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(rss_mib() - before)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads RSS from /proc")
+def test_tuned_malloc_gives_password_hash_memory_back():
+    def growth(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", HASHING_IN_THREADS, mode], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return int(done.stdout.strip())
+
+    assert growth("tuned") < 19  # less than one 19 MiB hash stays behind
+    assert growth("plain") >= 19  # what the tuning prevents (glibc keeps the blocks)
