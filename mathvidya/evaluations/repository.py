@@ -44,10 +44,6 @@ def active_admins(conn: psycopg.Connection) -> list[dict]:
     return list(_q().active_admins(conn))
 
 
-def user_contact(conn: psycopg.Connection, user_id: UUID) -> dict | None:
-    return _q().user_contact(conn, user_id=user_id)
-
-
 def _one_teachers_open_work(filters: dict[str, Any]) -> bool:
     """A teacher's queue of not-completed evaluations: served by evaluations_teacher_open_idx."""
     return filters.get("teacher_user_id") is not None and "completed" not in filters["statuses"]

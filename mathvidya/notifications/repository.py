@@ -34,10 +34,6 @@ def mark_sent(conn: psycopg.Connection, **values: Any) -> int:
     return queries("notifications").mark_sent(conn, **values)
 
 
-def notification_recipient(conn: psycopg.Connection, user_id: UUID | str) -> dict | None:
-    return queries("notifications").notification_recipient(conn, user_id=user_id)
-
-
 def list_notifications(
     conn: psycopg.Connection, user_id: UUID, unread_only: bool, limit: int, offset: int
 ) -> list[dict]:

@@ -72,9 +72,6 @@ RETURNING exam_instance_id;
 -- name: active_admins
 SELECT user_id, email, first_name FROM users WHERE role = 'admin' AND is_active ORDER BY created_at;
 
--- name: user_contact^
-SELECT user_id, email, first_name, last_name FROM users WHERE user_id = :user_id;
-
 -- name: queue
 -- A teacher's (or, with no teacher, everyone's) evaluations by deadline, then plan priority.
 SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,

@@ -43,12 +43,6 @@ UPDATE email_outbox
 SET status = 'sent', sent_at = :sent_at, attempts = attempts + 1, last_error = NULL
 WHERE outbox_id = :outbox_id;
 
--- name: notification_recipient^
--- Whom an e-mail goes to, and whether they want it.
-SELECT user_id, email, first_name, role, is_active, email_opt_out
-FROM users
-WHERE user_id = :user_id;
-
 -- name: list_notifications
 -- The caller's own, newest first (notifications_user_created_idx).
 SELECT notification_id, event_type, title, body, resource_type, resource_id, is_read, created_at, read_at
