@@ -1,7 +1,7 @@
 """Web worker memory after a long mixed run: the Procfile's web line serves, one after the
 other, logins (Argon2 hashes), the exam view, the question list, signed upload forms and
 the dashboard, several times over; each worker's RSS is read from /proc after every
-segment. Workers recycled by gunicorn's max_requests during the run are reported too."""
+segment (a worker restarted during the run shows as a new pid)."""
 
 from __future__ import annotations
 

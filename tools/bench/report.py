@@ -353,7 +353,7 @@ def _web_memory_section(memory: Any) -> list[str]:
     out += _table(["after", "requests", "errors"] + [f"worker {p} RSS MiB" for p in pids], rows)
     out.append(
         f"- {memory.total_requests:,} requests, {memory.seconds_per_segment} s per segment; peak worker RSS "
-        f"{memory.peak_mib:.0f} MiB; a pid appearing later is a worker recycled by max_requests"
+        f"{memory.peak_mib:.0f} MiB; a pid appearing later would be a restarted worker"
     )
     out.append("")
     return out
