@@ -23,6 +23,7 @@ from mathvidya import (
 )
 from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
+from mathvidya.identity import passwords
 
 
 def _api_description() -> str:
@@ -55,6 +56,7 @@ def _flask_config(settings: Settings) -> dict:
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     logging_setup.configure_logging(settings.log_level, settings.log_format)
+    passwords.limit_concurrent_hashes(settings.password_hash_concurrency)
     app = Flask("mathvidya")
     app.config.update(_flask_config(settings))
     if settings.trusted_proxy_count:

@@ -23,7 +23,7 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from flask import g, request
+from flask import g, has_request_context, request
 from flask_jwt_extended import get_jwt, verify_jwt_in_request
 
 from mathvidya import db
@@ -124,7 +124,15 @@ def authenticate() -> Principal:
     if state is None or not state["is_active"] or state["token_version"] != claims.get("tv") or state["family_revoked"]:
         raise Unauthenticated("The session has ended; sign in again.")
     g.principal = Principal(user_id=user_id, role=state["role"], family_id=claims.get("fam"), ip_address=client_ip())
+    g.signed_in_user = state
     return g.principal
+
+
+def signed_in_user(principal: Principal) -> dict | None:
+    """The caller's users row as the liveness check read it in this request's transaction
+    (profile columns), or None outside a request that authenticated this principal."""
+    row = g.get("signed_in_user") if has_request_context() else None
+    return row if row is not None and row["user_id"] == principal.user_id else None
 
 
 def current_principal() -> Principal:

@@ -47,6 +47,8 @@ class Settings:
     # Reverse proxies (load balancers) in front of the app whose X-Forwarded-For/-Proto are
     # trusted: per-IP limits and audit IPs then see the client, not the proxy.
     trusted_proxy_count: int = 0
+    password_hash_concurrency: int = 1
+    db_prepared_statements: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -88,6 +90,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         pool_timeout=float(env.get("DB_POOL_TIMEOUT", "5")),
         auth_rate_limit=env.get("AUTH_RATE_LIMIT", Settings.auth_rate_limit),
         trusted_proxy_count=_proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
+        password_hash_concurrency=int(env.get("PASSWORD_HASH_CONCURRENCY", "1")),
+        db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "on").lower() not in ("off", "0", "false", "no"),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)

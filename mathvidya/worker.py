@@ -8,12 +8,19 @@ A bare RQ worker quits when Redis goes away. Here a supervising loop waits for R
 backoff (one log line when it goes, one when it is back) and starts a fresh RQ worker
 when it answers again. Before taking a job the worker makes sure PostgreSQL answers; while
 it does not, jobs stay queued (none fails for the outage) and the worker keeps beating.
+
+Every job module is imported before the worker starts: RQ forks a work horse per job, and
+a horse inherits what the parent imported instead of importing it again for each job
+(docs/benchmarks.md: 5.8 jobs/s without, 16 with).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.util
 import logging
+import pkgutil
 import sys
 import time
 from contextlib import suppress
@@ -28,6 +35,7 @@ from mathvidya.config import Settings, load_settings
 from mathvidya.db import POSTGRESQL_OUTAGES
 from mathvidya.logging_setup import configure_logging
 from mathvidya.outages import Backoff, OutageLog, StopFlag
+from mathvidya.process_memory import tune_malloc
 from mathvidya.queue import QUEUE_NAMES
 from mathvidya.redis_client import REDIS_OUTAGES, client_for
 
@@ -161,9 +169,23 @@ def run(settings: Settings, burst: bool = False) -> None:
                 return
 
 
+def preload_job_modules() -> list[str]:
+    """Import every ``mathvidya.<domain>.jobs`` module (and what it pulls in); their names."""
+    import mathvidya
+
+    loaded = []
+    for module in pkgutil.iter_modules(mathvidya.__path__):
+        if module.ispkg and importlib.util.find_spec(f"mathvidya.{module.name}.jobs") is not None:
+            importlib.import_module(f"mathvidya.{module.name}.jobs")
+            loaded.append(f"mathvidya.{module.name}.jobs")
+    return loaded
+
+
 def main(argv: list[str]) -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tune_malloc()
+    preload_job_modules()
     run(settings, burst="--burst" in argv)
 
 

@@ -27,7 +27,15 @@ from hypothesis import settings as hypothesis_settings
 from psycopg.rows import dict_row
 
 from mathvidya.config import Settings
-from tools.local_services import OWNER_ROLE, PostgresServer, create_bucket, free_port, redis_server, s3_server
+from tools.local_services import (
+    OWNER_ROLE,
+    PostgresServer,
+    create_bucket,
+    free_port,
+    pgbouncer_server,
+    redis_server,
+    s3_server,
+)
 from tools.smtp_sink import SmtpSink
 
 # One profile for `make test`, locally and in CI alike: the same examples on every run
@@ -84,6 +92,14 @@ def postgres_server(services_dir):
 def redis_server_proc(services_dir):
     server = redis_server(services_dir / "redis").start()
     yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_url(services_dir, postgres_server, database_url):
+    """The app database through PgBouncer in transaction mode (started on first use)."""
+    server = pgbouncer_server(services_dir / "pgbouncer", postgres_server.port).start()
+    yield f"postgresql://postgres@127.0.0.1:{server.port}/{APP_DB}"
     server.stop()
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the machine has PostgreSQL (with contrib) and Redis binaries, installing them
+# Makes sure the machine has PostgreSQL (with contrib), Redis and PgBouncer binaries, installing them
 # with apt-get when missing and running as root, otherwise saying what to install.
 # Optional helpers are installed the same way when possible, and only warned about
 # otherwise: jq (docs/quickstart.md and its test) and, with --browser (make test),
@@ -9,6 +9,7 @@ required=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || required+=(postgresql postgresql-contrib)
 ls /usr/share/postgresql/*/extension/btree_gist.control >/dev/null 2>&1 || required+=(postgresql-contrib)
 command -v redis-server >/dev/null || required+=(redis-server)
+command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || required+=(pgbouncer)
 optional=()
 command -v jq >/dev/null || optional+=(jq)
 if [ "${1:-}" = "--browser" ]; then

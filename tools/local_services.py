@@ -255,6 +255,50 @@ def redis_server(base_dir: Path, port: int | None = None) -> ProcessServer:
     return ProcessServer(command, port, base_dir / "redis.log")
 
 
+def pgbouncer_binary() -> str:
+    found = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if Path("/usr/sbin/pgbouncer").exists() else None)
+    if found:
+        return found
+    apt_install("pgbouncer")
+    return pgbouncer_binary()
+
+
+def pgbouncer_server(base_dir: Path, postgres_port: int, port: int | None = None, pool_size: int = 2) -> ProcessServer:
+    """PgBouncer in transaction mode in front of a PostgreSQL on loopback (trust auth), with
+    a small server pool so consecutive transactions of one client share server connections
+    with others' — as in production behind PgBouncer. It refuses to run as root: when we
+    are root it runs as the `postgres` OS user, like the cluster."""
+    port = port or free_port()
+    base_dir.mkdir(parents=True, exist_ok=True)
+    (base_dir / "userlist.txt").write_text('"postgres" ""\n')
+    (base_dir / "pgbouncer.ini").write_text(
+        "\n".join(
+            [
+                "[databases]",
+                f"* = host=127.0.0.1 port={postgres_port}",
+                "[pgbouncer]",
+                "listen_addr = 127.0.0.1",
+                f"listen_port = {port}",
+                "unix_socket_dir =",
+                "auth_type = trust",
+                f"auth_file = {base_dir / 'userlist.txt'}",
+                "pool_mode = transaction",
+                f"default_pool_size = {pool_size}",
+                "max_client_conn = 500",
+                "ignore_startup_parameters = extra_float_digits",
+                "",
+            ]
+        )
+    )
+    command = [pgbouncer_binary(), str(base_dir / "pgbouncer.ini")]
+    if _is_root():
+        shutil.chown(base_dir, "postgres", "postgres")
+        for name in ("userlist.txt", "pgbouncer.ini"):
+            shutil.chown(base_dir / name, "postgres", "postgres")
+        command = ["runuser", "-u", "postgres", "--", *command]
+    return ProcessServer(command, port, base_dir / "pgbouncer.log")
+
+
 def s3_server(base_dir: Path, port: int | None = None) -> ProcessServer:
     """moto's standalone server: a real S3-compatible HTTP endpoint (signatures, POST policies)."""
     port = port or free_port()

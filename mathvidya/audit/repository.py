@@ -9,3 +9,7 @@ from mathvidya.queries import queries
 
 def insert_audit_log(conn: psycopg.Connection, **values: Any) -> Any:
     return queries("audit").insert_audit_log(conn, **values)
+
+
+def insert_audit_logs(conn: psycopg.Connection, **values: Any) -> int:
+    return queries("audit").insert_audit_logs(conn, **values)

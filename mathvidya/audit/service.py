@@ -46,6 +46,36 @@ def record_event(
     )
 
 
+@dataclass(frozen=True)
+class AuditEvent:
+    """One row of ``record_events``: what happened to which resource."""
+
+    event_type: str
+    resource_type: str | None = None
+    resource_id: UUID | str | None = None
+    details: dict[str, Any] | None = None
+
+
+def record_events(conn: psycopg.Connection, actor: Actor, events: list[AuditEvent]) -> None:
+    """Several events of one actor in one statement (same transaction rule as record_event)."""
+    rows = [
+        {
+            "event_type": e.event_type,
+            "resource_type": e.resource_type,
+            "resource_id": str(e.resource_id) if e.resource_id is not None else None,
+            "details": e.details or {},
+        }
+        for e in events
+    ]
+    repository.insert_audit_logs(
+        conn,
+        actor_user_id=actor.user_id,
+        actor_role=actor.role,
+        ip_address=actor.ip_address,
+        events=Jsonb(rows),
+    )
+
+
 def record_event_now(
     event_type: str,
     actor: Actor = SYSTEM,

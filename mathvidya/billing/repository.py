@@ -37,6 +37,11 @@ def current_subscription(conn: psycopg.Connection, student_user_id: UUID, today:
     return _q().current_subscription(conn, student_user_id=student_user_id, today=today)
 
 
+def current_subscription_usage(conn: psycopg.Connection, student_user_id: UUID, today: date) -> dict | None:
+    """current_subscription with ``teacher_minutes_used`` this period, in one statement."""
+    return _q().current_subscription_usage(conn, student_user_id=student_user_id, today=today)
+
+
 def lock_current_subscription(conn: psycopg.Connection, student_user_id: UUID, today: date) -> dict | None:
     return _q().lock_current_subscription(conn, student_user_id=student_user_id, today=today)
 

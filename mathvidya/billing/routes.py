@@ -39,6 +39,7 @@ blp = Blueprint(
 
 @blp.route("/subscriptions/plans")
 class Plans(MethodView):
+    @db.autocommit_reads
     @public
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, PlanListSchema)

@@ -163,18 +163,27 @@ def ensure_leaderboard_allowed(conn: psycopg.Connection, student_user_id: UUID, 
 
 
 def list_plans(conn: psycopg.Connection, limit: int, offset: int) -> dict:
+    """One statement: the page carries the total; only a page past the end counts apart."""
+    rows = repository.list_active_plans(conn, limit, offset)
+    total = rows[0]["total"] if rows else repository.count_active_plans(conn)
     items = [
-        {**plan, "teacher_hours_per_month": _number(plan["teacher_hours_per_month"])}
-        for plan in repository.list_active_plans(conn, limit, offset)
+        {
+            **{k: v for k, v in plan.items() if k != "total"},
+            "teacher_hours_per_month": _number(plan["teacher_hours_per_month"]),
+        }
+        for plan in rows
     ]
-    return {"items": items, "total": repository.count_active_plans(conn), "limit": limit, "offset": offset}
+    return {"items": items, "total": total, "limit": limit, "offset": offset}
 
 
-def subscription_overview(conn: psycopg.Connection, student_user_id: UUID, today: date) -> dict:
+def subscription_overview(
+    conn: psycopg.Connection, student_user_id: UUID, today: date, *, with_next: bool = True
+) -> dict:
     """GET /subscriptions/me: the current subscription and this period's usage. Without a
-    current subscription the subscription fields are null and the allowances zero."""
-    current = repository.current_subscription(conn, student_user_id, today)
-    upcoming = repository.next_subscription(conn, student_user_id, today)
+    current subscription the subscription fields are null and the allowances zero.
+    ``with_next=False`` skips reading the queued renewal (next_subscription is then None)."""
+    current = repository.current_subscription_usage(conn, student_user_id, today)
+    upcoming = repository.next_subscription(conn, student_user_id, today) if with_next else None
     view: dict[str, Any] = {
         "student_user_id": student_user_id,
         "has_subscription": current is not None,
@@ -197,7 +206,7 @@ def subscription_overview(conn: psycopg.Connection, student_user_id: UUID, today
             "period_start": None,
             "period_resets_on": None,
         }
-    minutes = repository.teacher_minutes_used(conn, current["subscription_id"], current["period_start"])
+    minutes = current["teacher_minutes_used"]
     limit = current["exams_limit_per_month"]
     return {
         **view,

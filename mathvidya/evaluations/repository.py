@@ -52,15 +52,20 @@ def active_admins(conn: psycopg.Connection) -> list[dict]:
     return list(_q().active_admins(conn))
 
 
-def user_contact(conn: psycopg.Connection, user_id: UUID) -> dict | None:
-    return _q().user_contact(conn, user_id=user_id)
+def _one_teachers_open_work(filters: dict[str, Any]) -> bool:
+    """A teacher's queue of not-completed evaluations: served by evaluations_teacher_open_idx."""
+    return filters.get("teacher_user_id") is not None and "completed" not in filters["statuses"]
 
 
 def queue(conn: psycopg.Connection, **filters: Any) -> list[dict]:
+    if _one_teachers_open_work(filters):
+        return list(_q().teacher_open_queue(conn, **filters))
     return list(_q().queue(conn, **filters))
 
 
 def count_queue(conn: psycopg.Connection, **filters: Any) -> int:
+    if _one_teachers_open_work(filters):
+        return _q().count_teacher_open_queue(conn, **filters)
     return _q().count_queue(conn, **filters)
 
 

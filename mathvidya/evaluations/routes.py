@@ -21,6 +21,7 @@ def _now() -> datetime:
 
 @blp.route("/evaluations/queue")
 class Queue(MethodView):
+    @db.autocommit_reads
     @roles("teacher", "admin")
     @blp.arguments(schemas.QueueArgsSchema, location="query")
     @blp.response(200, schemas.QueueSchema)

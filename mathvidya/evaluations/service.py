@@ -11,7 +11,7 @@ from uuid import UUID
 import psycopg
 
 from mathvidya import db, job_requests, sla_clock
-from mathvidya.audit.service import SYSTEM, record_event
+from mathvidya.audit.service import SYSTEM, AuditEvent, record_event, record_events
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
@@ -157,7 +157,7 @@ def queue(
             "sla_breached": r["sla_breached"],
             "status": r["status"],
             "hours_until_deadline": working_hours_until(conn, r["sla_deadline"], now, calendar),
-            "total_manual_questions": sum(1 for q in r["questions"] if q["question_type"] != "MCQ"),
+            "total_manual_questions": r["total_manual_questions"],
             "completed_at": r["completed_at"],
         }
         for r in rows
@@ -287,7 +287,7 @@ def submit_evaluation(
     ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
     if ev["status"] == "completed":
         raise _already_submitted()
-    marks = _checked_marks(ev, set(repository.unanswered_numbers(conn, ev["exam_instance_id"])), given)
+    marks = _checked_marks(ev, set(ev["unanswered_numbers"]), given)
     repository.insert_marks(conn, evaluation_id, marks)
     manual = marking.manual_total({m.question_number: m for m in marks})
     completed = repository.complete_evaluation(
@@ -300,29 +300,31 @@ def submit_evaluation(
     )
     if completed is None or exam is None:
         raise _already_submitted()
-    record_event(
+    record_events(
         conn,
-        "evaluation.completed",
         principal.actor,
-        "evaluation",
-        evaluation_id,
-        {
-            "exam_instance_id": str(ev["exam_instance_id"]),
-            "total_manual_marks": str(manual),
-            "sla_breached": completed["sla_breached"],
-            "counted_choices": {str(m.question_number): m.counted_choice for m in marks if m.alternatives},
-            "step_marked_questions": sorted(
-                m.question_number for m in marks if any(alt.steps for alt in (m.alternatives or (m.counted,)))
+        [
+            AuditEvent(
+                "evaluation.completed",
+                "evaluation",
+                evaluation_id,
+                {
+                    "exam_instance_id": str(ev["exam_instance_id"]),
+                    "total_manual_marks": str(manual),
+                    "sla_breached": completed["sla_breached"],
+                    "counted_choices": {str(m.question_number): m.counted_choice for m in marks if m.alternatives},
+                    "step_marked_questions": sorted(
+                        m.question_number for m in marks if any(alt.steps for alt in (m.alternatives or (m.counted,)))
+                    ),
+                },
             ),
-        },
-    )
-    record_event(
-        conn,
-        "score.updated",
-        principal.actor,
-        "exam",
-        ev["exam_instance_id"],
-        {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
+            AuditEvent(
+                "score.updated",
+                "exam",
+                ev["exam_instance_id"],
+                {"manual_score": str(manual), "total_score": str(total), "percentage": str(percentage)},
+            ),
+        ],
     )
     _tell_student_and_parents(conn, settings, ev, total, percentage)
     db.after_commit(conn, lambda: job_requests.request_leaderboard_refresh(settings, exam["class"]))
@@ -342,8 +344,7 @@ def _tell_student_and_parents(
 ) -> None:
     score = f"{total} of {ev['total_marks']} ({percentage}%)"
     exam_name = ev["exam_snapshot"]["template"]["template_name"]
-    student = repository.user_contact(conn, ev["student_user_id"])
-    student_name = f"{student['first_name']} {student['last_name']}"
+    student_name = f"{ev['student_first_name']} {ev['student_last_name']}"
     link = app_link(settings, f"/exams/{ev['exam_instance_id']}/results")
     recipients = [(ev["student_user_id"], False)]
     recipients += [(parent["user_id"], True) for parent in linked_parents(conn, ev["student_user_id"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 from uuid import UUID
@@ -25,23 +26,24 @@ def student_class(conn: psycopg.Connection, user_id: UUID) -> str | None:
 
 
 def sample_candidates(
-    conn: psycopg.Connection, school_class: str, question_type: str, unit: str, limit: int, pivot: UUID | None = None
-) -> list[UUID]:
-    """Up to ``limit`` eligible ids taken from a random point of the key space onwards
-    (wrapping round): cost follows the sample size, never the size of the bank."""
-    pivot = pivot or uuid.uuid4()
-    params = {
-        "school_class": school_class,
-        "question_type": question_type,
-        "unit": unit,
-        "pivot": pivot,
-        "limit": limit,
-    }
-    ids = [row["question_id"] for row in _q().sample_candidates_from(conn, **params)]
-    if len(ids) < limit:
-        params["limit"] = limit - len(ids)
-        ids += [row["question_id"] for row in _q().sample_candidates_before(conn, **params)]
-    return ids
+    conn: psycopg.Connection, school_class: str, limits: dict[tuple[str, str], int]
+) -> dict[tuple[str, str], list[UUID]]:
+    """For every (type, unit), up to its limit of eligible ids taken from a random point of
+    the key space onwards (wrapping round), all in one statement: cost follows the sample
+    sizes, never the size of the bank."""
+    pairs = list(limits)
+    rows = _q().sample_candidates(
+        conn,
+        school_class=school_class,
+        question_types=[qtype for qtype, _ in pairs],
+        units=[unit for _, unit in pairs],
+        limits=[limits[pair] for pair in pairs],
+        pivots=[uuid.uuid4() for _ in pairs],
+    )
+    sampled: dict[tuple[str, str], list[UUID]] = {pair: [] for pair in pairs}
+    for row in rows:
+        sampled[(row["question_type"], row["unit"])].append(row["question_id"])
+    return sampled
 
 
 def recently_seen(conn: psycopg.Connection, student_user_id: UUID, exam_count: int) -> frozenset[str]:
@@ -53,8 +55,9 @@ def question_contents(conn: psycopg.Connection, question_ids: list[UUID]) -> dic
     return {str(row["question_id"]): row for row in _q().question_contents(conn, question_ids=question_ids)}
 
 
-def insert_exam(conn: psycopg.Connection, **values: Any) -> UUID:
-    return _q().insert_exam(conn, **values)["exam_instance_id"]
+def insert_exam(conn: psycopg.Connection, **values: Any) -> dict:
+    """The new exam row (every column), so the caller can answer without reading it back."""
+    return _q().insert_exam(conn, **values)
 
 
 def get_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dict | None:
@@ -69,12 +72,21 @@ def saved_answers(conn: psycopg.Connection, exam_instance_id: UUID) -> dict[int,
     return {row["question_number"]: row for row in _q().saved_answers(conn, exam_instance_id=exam_instance_id)}
 
 
-def upsert_answer(conn: psycopg.Connection, **values: Any) -> None:
-    _q().upsert_answer(conn, **values)
+def upsert_answers(conn: psycopg.Connection, exam_instance_id: UUID, answers: list[dict]) -> None:
+    """answers: {question_number, question_id, selected_choices}, each question once."""
+    if answers:
+        _q().upsert_answers(conn, exam_instance_id=exam_instance_id, answers=Jsonb(answers, dumps=_dumps))
 
 
-def record_mcq_result(conn: psycopg.Connection, **values: Any) -> None:
-    _q().record_mcq_result(conn, **values)
+def record_mcq_results(conn: psycopg.Connection, exam_instance_id: UUID, results: list[dict]) -> None:
+    """results: {question_number, question_id, selected_choices, is_correct, marks_awarded}."""
+    if results:
+        _q().record_mcq_results(conn, exam_instance_id=exam_instance_id, results=Jsonb(results, dumps=_dumps))
+
+
+def _dumps(value: Any) -> str:
+    """JSON for a row set: ids and exact decimals as text (the SQL casts them back)."""
+    return json.dumps(value, default=str)
 
 
 def finish_mcq_part(conn: psycopg.Connection, **values: Any) -> dict | None:
@@ -101,12 +113,15 @@ def upload_pages(conn: psycopg.Connection, exam_instance_id: UUID) -> list[dict]
     return list(_q().upload_pages(conn, exam_instance_id=exam_instance_id))
 
 
-def insert_upload_page(conn: psycopg.Connection, **values: Any) -> None:
-    _q().insert_upload_page(conn, **values)
+def insert_upload_pages(conn: psycopg.Connection, exam_instance_id: UUID, pages: list[dict]) -> None:
+    """pages: {page_number, s3_key, content_type, size_bytes, question_numbers}."""
+    if pages:
+        _q().insert_upload_pages(conn, exam_instance_id=exam_instance_id, pages=Jsonb(pages, dumps=_dumps))
 
 
-def insert_unanswered(conn: psycopg.Connection, exam_instance_id: UUID, question_number: int) -> None:
-    _q().insert_unanswered(conn, exam_instance_id=exam_instance_id, question_number=question_number)
+def insert_unanswered(conn: psycopg.Connection, exam_instance_id: UUID, question_numbers: list[int]) -> None:
+    if question_numbers:
+        _q().insert_unanswered(conn, exam_instance_id=exam_instance_id, question_numbers=question_numbers)
 
 
 def unanswered_numbers(conn: psycopg.Connection, exam_instance_id: UUID) -> list[int]:

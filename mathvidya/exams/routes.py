@@ -35,8 +35,8 @@ class StartExam(MethodView):
         principal, conn, settings = current_principal(), db.request_connection(), current_settings()
 
         def start() -> tuple[dict, int]:
-            exam_id = service.start_exam(conn, settings, principal, body["template_id"], _now())
-            view = service.exam_view(conn, settings, principal, service.visible_exam(conn, principal, exam_id))
+            exam = service.start_exam(conn, settings, principal, body["template_id"], _now())
+            view = service.exam_view(conn, settings, principal, exam, saved={})
             return schemas.ExamSchema().dump(view), 201
 
         payload, status = idempotency.run_once(
@@ -65,6 +65,7 @@ class Exams(MethodView):
 
 @blp.route("/<uuid:exam_id>")
 class Exam(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "teacher", "admin")
     @blp.response(200, schemas.ExamSchema)
     def get(self, exam_id):
@@ -122,6 +123,7 @@ class ConfirmUpload(MethodView):
 
 @blp.route("/<uuid:exam_id>/results")
 class Results(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "admin")
     @blp.response(200, schemas.ResultsSchema)
     def get(self, exam_id):

@@ -4,6 +4,7 @@ autosave, MCQ submission and auto-submission, answer-sheet uploads and results."
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -15,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
-from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent
+from mathvidya.authz import Principal, ensure_student_in_scope, is_linked_parent, signed_in_user
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import (
@@ -31,7 +32,7 @@ from mathvidya.exams import assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
-from mathvidya.storage import signed_url, sniff_content_type, storage_for
+from mathvidya.storage import sniff_content_type, storage_for, url_signer
 
 RECENT_EXAMS_AVOIDED = 5
 CANDIDATES_PER_PLACE = 4
@@ -99,20 +100,29 @@ def _section_specs(template: dict) -> list[assembly.SectionSpec]:
 def _candidates(
     conn: psycopg.Connection, school_class: str, sections: list[assembly.SectionSpec]
 ) -> dict[tuple[str, str], list[str]]:
-    wanted: dict[tuple[str, str], int] = {}
+    """One sampling statement for the whole paper (limits: ``sampling_limits``)."""
+    sampled = repository.sample_candidates(conn, school_class, sampling_limits(sections))
+    return {key: [str(i) for i in ids] for key, ids in sampled.items()}
+
+
+def sampling_limits(sections: list[assembly.SectionSpec]) -> dict[tuple[str, str], int]:
+    """Per (type, unit), how many candidate ids to sample: a few times the places the
+    unit's weight gives it (spare for avoiding seen questions), and never fewer than the
+    whole section, so one unit can still fill the places the others cannot."""
+    limits: dict[tuple[str, str], int] = {}
     for section in sections:
-        for unit in section.unit_weightage:
+        for unit, places in _places_by_unit(section).items():
             key = (section.question_type, unit)
-            wanted[key] = wanted.get(key, 0) + section.questions_needed
-    return {
-        (qtype, unit): [
-            str(i)
-            for i in repository.sample_candidates(
-                conn, school_class, qtype, unit, max(count * CANDIDATES_PER_PLACE, MIN_CANDIDATES_PER_UNIT)
-            )
-        ]
-        for (qtype, unit), count in wanted.items()
-    }
+            wanted = max(places * CANDIDATES_PER_PLACE, section.questions_needed, MIN_CANDIDATES_PER_UNIT)
+            limits[key] = limits.get(key, 0) + wanted
+    return limits
+
+
+def _places_by_unit(section: assembly.SectionSpec) -> dict[str, int]:
+    try:
+        return assembly.split_by_weight(section.questions_needed, section.unit_weightage)
+    except ValueError:  # no weighted unit: assembly reports it; sample every unit fully
+        return dict.fromkeys(section.unit_weightage, section.questions_needed)
 
 
 def _insufficient(shortfalls: list) -> InsufficientQuestions:
@@ -198,10 +208,11 @@ def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, di
 
 def start_exam(
     conn: psycopg.Connection, settings: Settings, principal: Principal, template_id: UUID, now: datetime
-) -> UUID:
-    """Everything in the request's transaction: any refusal rolls back and consumes nothing."""
+) -> dict:
+    """Everything in the request's transaction: any refusal rolls back and consumes nothing.
+    Returns the new exam row (with its template's name), ready for ``exam_view``."""
     template = repository.get_template_for_start(conn, template_id)
-    school_class = repository.student_class(conn, principal.user_id)
+    school_class = _student_class(conn, principal)
     if template is None or template["class"] != school_class:
         raise NotFound("No such exam template.")
     require_parent_link(conn, principal.user_id)
@@ -225,7 +236,7 @@ def start_exam(
     contents = repository.question_contents(conn, chosen)
     snapshot = _snapshot(template, seed, result.sections, contents)
     grace = get_setting(conn, "exam_grace_period_minutes")
-    exam_id = repository.insert_exam(
+    exam = repository.insert_exam(
         conn,
         student_user_id=principal.user_id,
         template_id=template_id,
@@ -239,6 +250,7 @@ def start_exam(
         started_at=now,
         deadline_at=now + timedelta(minutes=template["duration_minutes"] + grace),
     )
+    exam_id = exam["exam_instance_id"]
     record_event(
         conn,
         "exam.started",
@@ -260,45 +272,50 @@ def start_exam(
             settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)
         ),
     )
-    return exam_id
+    return {**exam, "template_name": template["template_name"], "teacher_user_id": None}
+
+
+def _student_class(conn: psycopg.Connection, principal: Principal) -> str | None:
+    """The class from the row the liveness check already read, else from the database."""
+    user = signed_in_user(principal)
+    if user is not None:
+        return user["student_class"] if user["role"] == "student" else None
+    return repository.student_class(conn, principal.user_id)
 
 
 # --- viewing -------------------------------------------------------------------------------------
 
 
-def _question_view(
-    settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool, show_scheme: bool = False
-) -> dict:
+def _question_view(sign: Callable[[str | None], str | None], q: dict, reveal: bool, show_scheme: bool = False) -> dict:
     """A question as its viewer may see it; a choice question shows each alternative instead
     of top-level content."""
     if q.get("alternatives"):
         view = {k: q[k] for k in ("question_number", "section_name", "question_type", "marks", "unit")}
         view["alternatives"] = [
-            {"choice": alt["choice"], **_content_view(settings, conn, alt, reveal, show_scheme)}
-            for alt in q["alternatives"]
+            {"choice": alt["choice"], **_content_view(sign, alt, reveal, show_scheme)} for alt in q["alternatives"]
         ]
         return view
     return {
         "question_number": q["question_number"],
         "section_name": q["section_name"],
-        **_content_view(settings, conn, q, reveal, show_scheme),
+        **_content_view(sign, q, reveal, show_scheme),
     }
 
 
-def _content_view(settings: Settings, conn: psycopg.Connection, q: dict, reveal: bool, show_scheme: bool) -> dict:
+def _content_view(sign: Callable[[str | None], str | None], q: dict, reveal: bool, show_scheme: bool) -> dict:
     view = {k: q[k] for k in ("question_id", "question_type", "marks", "unit", "topic", "question_text")}
-    view["question_image_url"] = signed_url(conn, settings, q.get("question_image_key"))
-    view["diagram_image_url"] = signed_url(conn, settings, q.get("diagram_image_key"))
+    view["question_image_url"] = sign(q.get("question_image_key"))
+    view["diagram_image_url"] = sign(q.get("diagram_image_key"))
     if q.get("mcq_choices"):
         view["mcq_choices"] = [
-            {"label": c["label"], "text": c.get("text"), "image_url": signed_url(conn, settings, c.get("image_key"))}
+            {"label": c["label"], "text": c.get("text"), "image_url": sign(c.get("image_key"))}
             for c in q["mcq_choices"]
         ]
     if reveal:
         view["mcq_correct_choices"] = q.get("mcq_correct_choices")
         view["correct_answer_text"] = q.get("correct_answer_text")
         view["explanation"] = q.get("explanation")
-        view["explanation_image_url"] = signed_url(conn, settings, q.get("explanation_image_key"))
+        view["explanation_image_url"] = sign(q.get("explanation_image_key"))
     if show_scheme and q.get("marking_scheme"):
         view["marking_scheme"] = q["marking_scheme"]
     return view
@@ -315,9 +332,14 @@ def answers_revealed(principal: Principal, exam: dict) -> bool:
     return principal.role in ("teacher", "admin") or exam["status"] in states.MCQ_PART_DONE
 
 
-def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict) -> dict:
+def exam_view(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict, saved: dict | None = None
+) -> dict:
+    """``saved``: the exam's saved answers when the caller already knows them (none yet for
+    an exam just started), else they are read."""
     reveal = answers_revealed(principal, exam)
-    saved = repository.saved_answers(conn, exam["exam_instance_id"])
+    if saved is None:
+        saved = repository.saved_answers(conn, exam["exam_instance_id"])
     view = {
         k: exam.get(k)
         for k in (
@@ -338,9 +360,8 @@ def exam_view(conn: psycopg.Connection, settings: Settings, principal: Principal
         )
     }
     show_scheme = scheme_visible(principal)
-    view["questions"] = [
-        _question_view(settings, conn, q, reveal, show_scheme) for q in exam["exam_snapshot"]["questions"]
-    ]
+    sign = url_signer(conn, settings)
+    view["questions"] = [_question_view(sign, q, reveal, show_scheme) for q in exam["exam_snapshot"]["questions"]]
     view["answers"] = [
         {"question_number": n, "selected_choices": list(a["selected_choices"])} for n, a in sorted(saved.items())
     ]
@@ -419,14 +440,14 @@ def save_answers(
     exam = _exam_being_taken(conn, principal, exam_id, now, "take answers")
     chosen = _validated_answers(exam, answers)
     mcqs = _mcq_questions(exam)
-    for number, selected in chosen.items():
-        repository.upsert_answer(
-            conn,
-            exam_instance_id=exam_id,
-            question_number=number,
-            question_id=mcqs[number]["question_id"],
-            selected_choices=selected,
-        )
+    repository.upsert_answers(
+        conn,
+        exam_id,
+        [
+            {"question_number": number, "question_id": mcqs[number]["question_id"], "selected_choices": selected}
+            for number, selected in chosen.items()
+        ],
+    )
     return {"saved": len(chosen), "saved_at": now}
 
 
@@ -439,16 +460,20 @@ def _score_and_close_mcq_part(
     answers = {n: frozenset(overrides.get(n, saved[n]["selected_choices"] if n in saved else [])) for n in mcqs}
     keys = [scoring.McqKey(n, frozenset(q["mcq_correct_choices"]), Decimal(str(q["marks"]))) for n, q in mcqs.items()]
     result = scoring.score_mcq(keys, {n: (a or None) for n, a in answers.items()})
-    for item in result.results:
-        repository.record_mcq_result(
-            conn,
-            exam_instance_id=exam_id,
-            question_number=item.question_number,
-            question_id=mcqs[item.question_number]["question_id"],
-            selected_choices=list(item.selected),
-            is_correct=item.is_correct,
-            marks_awarded=item.marks_awarded,
-        )
+    repository.record_mcq_results(
+        conn,
+        exam_id,
+        [
+            {
+                "question_number": item.question_number,
+                "question_id": mcqs[item.question_number]["question_id"],
+                "selected_choices": list(item.selected),
+                "is_correct": item.is_correct,
+                "marks_awarded": item.marks_awarded,
+            }
+            for item in result.results
+        ],
+    )
     has_written = any(q["question_type"] != "MCQ" for q in exam["exam_snapshot"]["questions"])
     new_status = states.status_after_mcq(has_written, timed_out)
     finished = new_status == "evaluated"
@@ -677,13 +702,12 @@ def confirm_upload(
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
     attempted = _checked_attempted_choices(exam, body.get("attempted_choices") or {}, body["unanswered_questions"])
-    for page in sorted(pages):
-        checked = _checked_page(conn, settings, exam, page)
-        repository.insert_upload_page(
-            conn, exam_instance_id=exam_id, page_number=page, question_numbers=by_page.get(page, []), **checked
-        )
-    for number in sorted(set(body["unanswered_questions"])):
-        repository.insert_unanswered(conn, exam_id, number)
+    checked = [
+        {"page_number": page, "question_numbers": by_page.get(page, []), **_checked_page(conn, settings, exam, page)}
+        for page in sorted(pages)
+    ]
+    repository.insert_upload_pages(conn, exam_id, checked)
+    repository.insert_unanswered(conn, exam_id, sorted(set(body["unanswered_questions"])))
     if attempted:
         repository.record_attempted_choices(conn, exam_id, attempted)
     if not repository.mark_uploaded(conn, exam_id):
@@ -755,9 +779,9 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
     marked = _marks_of(conn, exam_id) if evaluated else _Marks({}, {}, {})
     unanswered = set(repository.unanswered_numbers(conn, exam_id))
     attempted = exam.get("attempted_choices") or {}
-    questions = []
+    questions, sign = [], url_signer(conn, settings)
     for q in exam["exam_snapshot"]["questions"]:
-        item = _question_view(settings, conn, q, reveal=True, show_scheme=evaluated)
+        item = _question_view(sign, q, reveal=True, show_scheme=evaluated)
         number = q["question_number"]
         if q["question_type"] == "MCQ":
             answer = saved.get(number)
@@ -779,8 +803,8 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
         {
             "page_number": p["page_number"],
             "question_numbers": list(p["question_numbers"]),
-            "original_url": signed_url(conn, settings, p["s3_key"]),
-            "annotated_url": signed_url(conn, settings, annotated.get(p["page_number"])),
+            "original_url": sign(p["s3_key"]),
+            "annotated_url": sign(annotated.get(p["page_number"])),
         }
         for p in repository.upload_pages(conn, exam_id)
     ]

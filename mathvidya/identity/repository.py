@@ -112,7 +112,7 @@ def parents_of_student(conn: psycopg.Connection, *, student_user_id: UUID | str)
     return list(queries("parents").parents_of_student(conn, student_user_id=student_user_id))
 
 
-def record_login(conn: psycopg.Connection, *, user_id: UUID | str) -> int:
+def record_login(conn: psycopg.Connection, *, user_id: UUID | str) -> dict:
     return queries("identity").record_login(conn, user_id=user_id)
 
 

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from mathvidya import db
-from mathvidya.authz import current_principal, roles, signed_in
+from mathvidya.authz import current_principal, roles, signed_in, signed_in_user
 from mathvidya.config import current_settings
 from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.identity import parents, schemas, service
@@ -17,11 +17,13 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Profiles a
 
 @blp.route("/users/me")
 class Me(MethodView):
+    @db.autocommit_reads
     @signed_in
     @blp.response(200, schemas.UserSchema)
     def get(self):
         """The caller's own profile."""
-        user = service.get_user(db.request_connection(), current_principal().user_id)
+        principal = current_principal()
+        user = signed_in_user(principal) or service.get_user(db.request_connection(), principal.user_id)
         if user is None:
             raise NotFound("No such user.")
         return user

@@ -134,10 +134,10 @@ def login(conn: psycopg.Connection, redis_client, email: str, password: str, ip:
     lockout.clear_failures(redis_client, email)
     if passwords.needs_rehash(user["password_hash"]):
         repository.set_password_hash(conn, user_id=user["user_id"], password_hash=passwords.hash_password(password))
-    repository.record_login(conn, user_id=user["user_id"])
+    profile = repository.record_login(conn, user_id=user["user_id"])
     record_event(conn, "user.login", Actor(user["user_id"], user["role"], ip), "user", user["user_id"])
     pair = tokens.start_session(conn, user)
-    return {**pair, "user": repository.get_user_by_id(conn, user["user_id"])}
+    return {**pair, "user": profile}
 
 
 _DUMMY_HASH = passwords.hash_password("timing-equaliser-not-a-password")

@@ -85,6 +85,32 @@ def leaderboard_entries(conn: psycopg.Connection, refresh_id: UUID) -> list[dict
     return list(_q().leaderboard_entries(conn, refresh_id=refresh_id))
 
 
+REFRESH_COLUMNS = (
+    "refresh_id",
+    "class",
+    "computed_at",
+    "as_of",
+    "reason",
+    "rule_version",
+    "eligible_count",
+    "exams_counted",
+    "inputs",
+    "ranking_digest",
+    "duration_ms",
+    "entries_pruned",
+)
+ENTRY_COLUMNS = ("position", "rank", "student_user_id", "avg_percentage", "total_exams")
+
+
+def class_standing(conn: psycopg.Connection, school_class: str, student_user_id: UUID) -> dict[str, Any]:
+    """{refresh, entry, has_evaluated_exam} in one statement: the class's latest refresh (or
+    None), the student's entry in it (or None), whether they have an evaluated exam."""
+    row = _q().class_standing(conn, school_class=school_class, student_user_id=student_user_id)
+    refresh = {k: row[k] for k in REFRESH_COLUMNS} if row["refresh_id"] is not None else None
+    entry = {k: row[f"entry_{k}"] for k in ENTRY_COLUMNS} if row["entry_student_user_id"] is not None else None
+    return {"refresh": refresh, "entry": entry, "has_evaluated_exam": row["has_evaluated_exam"]}
+
+
 def evaluated_exam_count(conn: psycopg.Connection, student_user_id: UUID, school_class: str) -> int:
     return _q().evaluated_exam_count(conn, student_user_id=student_user_id, school_class=school_class)
 

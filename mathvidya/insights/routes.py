@@ -29,6 +29,7 @@ blp = Blueprint(
 
 @blp.route("/analytics/dashboard")
 class StudentDashboard(MethodView):
+    @db.autocommit_reads
     @roles("student")
     @blp.arguments(DashboardArgsSchema, location="query")
     @blp.response(200, DashboardSchema)
@@ -39,11 +40,13 @@ class StudentDashboard(MethodView):
         by type; marks per unit with each unit's CBSE weight; the trend of the latest
         percentages; teacher hours; class rank (null with a reason when there is none);
         the predicted board score (null with a reason on too little evidence)."""
+        principal = current_principal()
         return service.student_dashboard(
             db.request_connection(),
-            current_principal().user_id,
+            principal.user_id,
             business_time.now(),
             args["trend_length"],
+            principal=principal,
         )
 
 
@@ -68,6 +71,7 @@ class ParentView(MethodView):
 
 @blp.route("/leaderboard")
 class Leaderboard(MethodView):
+    @db.autocommit_reads
     @roles("student", "parent", "admin")
     @blp.arguments(LeaderboardArgsSchema, location="query")
     @blp.response(200, LeaderboardSchema)

@@ -23,7 +23,7 @@ import psycopg
 
 from mathvidya import business_time, sla_clock
 from mathvidya.audit.service import record_event
-from mathvidya.authz import Principal, ensure_student_in_scope
+from mathvidya.authz import Principal, ensure_student_in_scope, signed_in_user
 from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound, ValidationFailed
@@ -231,17 +231,28 @@ def refresh_all_leaderboards(conn: psycopg.Connection, as_of: datetime, reason: 
 
 
 def class_standing(
-    conn: psycopg.Connection, student: dict, refresh: dict | None, *, has_subscription: bool, plan_allows: bool
+    conn: psycopg.Connection,
+    student: dict,
+    refresh: dict | None,
+    *,
+    has_subscription: bool,
+    plan_allows: bool,
+    known: dict | None = None,
 ) -> dict[str, Any]:
     """The student's place in ``refresh`` (the latest of their class), or why there is none.
+    ``known``: what ``repository.class_standing`` read for this student and refresh.
 
     Answers {eligible, entry, reason}; ``reason`` is None when the student is ranked."""
     entry = None
     if plan_allows and refresh is not None:
-        entry = repository.leaderboard_entry(conn, refresh["refresh_id"], student["user_id"])
-    evaluated = bool(entry) or (
-        plan_allows and repository.evaluated_exam_count(conn, student["user_id"], student["student_class"]) > 0
-    )
+        entry = (
+            known["entry"] if known else repository.leaderboard_entry(conn, refresh["refresh_id"], student["user_id"])
+        )
+    if known:
+        has_evaluated = known["has_evaluated_exam"]
+    else:
+        has_evaluated = repository.evaluated_exam_count(conn, student["user_id"], student["student_class"]) > 0
+    evaluated = bool(entry) or (plan_allows and has_evaluated)
     reason = None
     if not has_subscription:
         reason = _reason("no_subscription", "Ranks are shown on a plan that includes the leaderboard.")
@@ -254,8 +265,10 @@ def class_standing(
     return {"eligible": plan_allows and evaluated, "entry": entry, "reason": reason}
 
 
-def _student_or_404(conn: psycopg.Connection, student_user_id: UUID) -> dict:
-    student = repository.dashboard_student(conn, student_user_id)
+def _student_or_404(conn: psycopg.Connection, student_user_id: UUID, principal: Principal | None = None) -> dict:
+    """The student's row; for the student themself, the row the liveness check read."""
+    own = signed_in_user(principal) if principal is not None and principal.user_id == student_user_id else None
+    student = own if own is not None else repository.dashboard_student(conn, student_user_id)
     if student is None or student["role"] != "student":
         raise NotFound("No such student.")
     return student
@@ -288,7 +301,7 @@ def leaderboard_view(
     student, has_subscription, plan_allows = None, False, False
     if student_user_id is not None:
         ensure_student_in_scope(principal, student_user_id)
-        student = _student_or_404(conn, student_user_id)
+        student = _student_or_404(conn, student_user_id, principal)
         if principal.role != "admin":
             billing.ensure_leaderboard_allowed(conn, student_user_id, today)
             has_subscription = plan_allows = True
@@ -304,10 +317,15 @@ def leaderboard_view(
             raise NotFound("No such leaderboard.")
         school_class = student["student_class"]
 
-    refresh = repository.latest_leaderboard_refresh(conn, school_class)
     standing = None
     if student is not None and student["student_class"] == school_class:
-        standing = class_standing(conn, student, refresh, has_subscription=has_subscription, plan_allows=plan_allows)
+        known = repository.class_standing(conn, school_class, student["user_id"])
+        refresh = known["refresh"]
+        standing = class_standing(
+            conn, student, refresh, has_subscription=has_subscription, plan_allows=plan_allows, known=known
+        )
+    else:
+        refresh = repository.latest_leaderboard_refresh(conn, school_class)
     top: list[dict] = []
     if refresh is not None:
         signer = url_signer(conn, settings)
@@ -438,32 +456,48 @@ def prediction_history(rows: list[dict]) -> list[prediction.ExamEvidence]:
     return [prediction.ExamEvidence(e["exam_type"], e["percentage"], e["units"]) for e in exams.values()]
 
 
+def _trend(conn: psycopg.Connection, student_user_id: UUID, evidence: list[dict], trend_length: int) -> list[dict]:
+    """The latest evaluated exams, oldest first. The prediction's evidence already holds the
+    latest MAX_EXAMS of them in the same order, so a trend no longer than that is cut from it."""
+    if trend_length > prediction.MAX_EXAMS:
+        return list(reversed(repository.percentage_trend(conn, student_user_id, trend_length)))
+    exams: dict[UUID, dict] = {}
+    for row in evidence:
+        exams.setdefault(
+            row["exam_instance_id"],
+            {k: row[k] for k in ("exam_instance_id", "exam_type", "evaluated_at", "percentage")},
+        )
+    return list(exams.values())[-trend_length:]
+
+
 def student_dashboard(
     conn: psycopg.Connection,
     student_user_id: UUID,
     now: datetime,
     trend_length: int = DEFAULT_TREND_LENGTH,
+    principal: Principal | None = None,
 ) -> dict[str, Any]:
     """The dashboard of one student (docs/insights.md) (the caller checked the scope)."""
-    student = _student_or_404(conn, student_user_id)
+    student = _student_or_404(conn, student_user_id, principal)
     school_class = student["student_class"]
     today = business_time.business_date(now)
-    usage = billing.subscription_overview(conn, student_user_id, today)
+    usage = billing.subscription_overview(conn, student_user_id, today, with_next=False)
     weights = cbse_unit_weights(conn, school_class)
 
-    outcome = prediction.predict_board_score(
-        prediction_history(repository.prediction_evidence(conn, student_user_id, prediction.MAX_EXAMS)), weights
-    )
-    refresh = repository.latest_leaderboard_refresh(conn, school_class)
+    evidence = repository.prediction_evidence(conn, student_user_id, prediction.MAX_EXAMS)
+    outcome = prediction.predict_board_score(prediction_history(evidence), weights)
+    known = repository.class_standing(conn, school_class, student_user_id)
+    refresh = known["refresh"]
     standing = class_standing(
         conn,
         student,
         refresh,
         has_subscription=usage["has_subscription"],
         plan_allows=usage["leaderboard_eligible"],
+        known=known,
     )
     entry = standing["entry"]
-    trend = list(reversed(repository.percentage_trend(conn, student_user_id, trend_length)))
+    trend = _trend(conn, student_user_id, evidence, trend_length)
     return {
         "student": {
             "student_user_id": student["user_id"],

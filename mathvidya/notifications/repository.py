@@ -14,6 +14,10 @@ def insert_notification(conn: psycopg.Connection, **values: Any) -> Any:
     return queries("notifications").insert_notification(conn, **values)
 
 
+def insert_notification_for_recipient(conn: psycopg.Connection, **values: Any) -> dict:
+    return queries("notifications").insert_notification_for_recipient(conn, **values)
+
+
 def insert_outbox_email(conn: psycopg.Connection, **values: Any) -> Any:
     return queries("notifications").insert_outbox_email(conn, **values)
 
@@ -28,10 +32,6 @@ def record_failed_attempt(conn: psycopg.Connection, **values: Any) -> int:
 
 def mark_sent(conn: psycopg.Connection, **values: Any) -> int:
     return queries("notifications").mark_sent(conn, **values)
-
-
-def notification_recipient(conn: psycopg.Connection, user_id: UUID | str) -> dict | None:
-    return queries("notifications").notification_recipient(conn, user_id=user_id)
 
 
 def list_notifications(

@@ -59,19 +59,21 @@ def notify(
     The e-mail is either given (``email``) or rendered from the event's template with
     ``email_context`` (the recipient's address and first name are filled in here).
     """
-    repository.insert_notification(
-        conn,
-        user_id=user_id,
-        event_type=event_type,
-        title=title,
-        body=body,
-        resource_type=resource_type,
-        resource_id=str(resource_id) if resource_id else None,
-    )
+    values = {
+        "user_id": user_id,
+        "event_type": event_type,
+        "title": title,
+        "body": body,
+        "resource_type": resource_type,
+        "resource_id": str(resource_id) if resource_id else None,
+    }
     if email is None and email_context is None:
+        repository.insert_notification(conn, **values)
         return None
-    recipient = repository.notification_recipient(conn, user_id)
-    if recipient is None or not recipient["is_active"] or not wants_email(recipient["email_opt_out"], event_type):
+    recipient = repository.insert_notification_for_recipient(conn, **values)
+    if recipient["user_id"] is None or not recipient["is_active"]:
+        return None
+    if not wants_email(recipient["email_opt_out"], event_type):
         return None
     if email is None:
         context = {"first_name": recipient["first_name"], "title": title, "body": body, **(email_context or {})}

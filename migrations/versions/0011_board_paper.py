@@ -9,7 +9,7 @@ from __future__ import annotations
 from migrations.sql_files import run_sql_file
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | None = None
 depends_on: str | None = None
 

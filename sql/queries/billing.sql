@@ -7,10 +7,11 @@
 -- ---------------------------------------------------------------------------------------
 
 -- name: list_active_plans
+-- One page of plans with the number of active plans (counted before LIMIT: one statement).
 SELECT plan_id, plan_type, plan_name, exams_limit_per_month, teacher_hours_per_month,
        allows_board_exam, allows_section_exam, allows_unit_practice,
        manual_evaluation_included, leaderboard_access, sla_hours,
-       monthly_price_paise, annual_price_paise, priority
+       monthly_price_paise, annual_price_paise, priority, count(*) OVER () AS total
 FROM subscription_plans
 WHERE is_active
 ORDER BY monthly_price_paise, plan_type
@@ -37,6 +38,29 @@ SELECT s.subscription_id, s.student_user_id, s.status, s.billing_cycle, s.start_
        p.allows_board_exam, p.allows_section_exam, p.allows_unit_practice,
        p.manual_evaluation_included, p.leaderboard_access, p.sla_hours, p.priority,
        billing_period_start(s.billing_day_of_month, CAST(:today AS date)) AS period_start,
+       CASE WHEN s.last_counter_reset_date IS NULL
+              OR s.last_counter_reset_date < billing_period_start(s.billing_day_of_month, CAST(:today AS date))
+            THEN 0 ELSE s.exams_used_this_period END AS exams_used
+FROM subscriptions s
+JOIN subscription_plans p ON p.plan_id = s.plan_id
+WHERE s.student_user_id = :student_user_id
+  AND s.status = 'active'
+  AND s.start_date <= CAST(:today AS date)
+  AND s.end_date > CAST(:today AS date);
+
+-- name: current_subscription_usage^
+-- current_subscription plus the teacher minutes used this period (one statement for the
+-- subscription overview).
+SELECT s.subscription_id, s.student_user_id, s.status, s.billing_cycle, s.start_date, s.end_date,
+       s.billing_day_of_month, s.amount_paid_paise, s.payment_provider, s.created_at,
+       p.plan_id, p.plan_type, p.plan_name, p.exams_limit_per_month, p.teacher_hours_per_month,
+       p.allows_board_exam, p.allows_section_exam, p.allows_unit_practice,
+       p.manual_evaluation_included, p.leaderboard_access, p.sla_hours, p.priority,
+       billing_period_start(s.billing_day_of_month, CAST(:today AS date)) AS period_start,
+       (SELECT coalesce(sum(ts.minutes), 0) FROM teacher_sessions ts
+        WHERE ts.subscription_id = s.subscription_id
+          AND ts.period_start = billing_period_start(s.billing_day_of_month, CAST(:today AS date)))
+           AS teacher_minutes_used,
        CASE WHEN s.last_counter_reset_date IS NULL
               OR s.last_counter_reset_date < billing_period_start(s.billing_day_of_month, CAST(:today AS date))
             THEN 0 ELSE s.exams_used_this_period END AS exams_used

@@ -6,11 +6,16 @@ JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
 WHERE ev.evaluation_id = :evaluation_id;
 
 -- name: lock_evaluation^
--- The evaluation and its exam, both locked for a state change.
+-- The evaluation and its exam, both locked for a state change; with the student's name and
+-- the written questions declared unanswered, which submitting needs.
 SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
-       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices
+       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices,
+       su.first_name AS student_first_name, su.last_name AS student_last_name,
+       ARRAY(SELECT uq.question_number FROM unanswered_questions uq
+             WHERE uq.exam_instance_id = e.exam_instance_id ORDER BY uq.question_number) AS unanswered_numbers
 FROM evaluations ev
 JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+JOIN users su ON su.user_id = e.student_user_id
 WHERE ev.evaluation_id = :evaluation_id
 FOR UPDATE OF ev, e;
 
@@ -67,14 +72,13 @@ RETURNING exam_instance_id;
 -- name: active_admins
 SELECT user_id, email, first_name FROM users WHERE role = 'admin' AND is_active ORDER BY created_at;
 
--- name: user_contact^
-SELECT user_id, email, first_name, last_name FROM users WHERE user_id = :user_id;
-
 -- name: queue
 -- A teacher's (or, with no teacher, everyone's) evaluations by deadline, then plan priority.
 SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,
        ev.sla_breached, ev.completed_at, u.first_name || ' ' || u.last_name AS student_name,
-       e.class AS student_class, p.plan_type, e.exam_snapshot -> 'questions' AS questions
+       e.class AS student_class, p.plan_type,
+       (SELECT count(*) FROM jsonb_array_elements(e.exam_snapshot -> 'questions') AS q
+        WHERE q ->> 'question_type' <> 'MCQ') AS total_manual_questions
 FROM evaluations ev
 JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
 JOIN users u ON u.user_id = e.student_user_id
@@ -86,10 +90,36 @@ WHERE (CAST(:teacher_user_id AS uuid) IS NULL OR ev.teacher_user_id = :teacher_u
 ORDER BY ev.sla_deadline, p.priority DESC NULLS LAST, ev.evaluation_id
 LIMIT :limit OFFSET :offset;
 
+-- name: teacher_open_queue
+-- The same for one teacher's open evaluations only: written without optional filters so
+-- that even a cached generic plan reads evaluations_teacher_open_idx.
+SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,
+       ev.sla_breached, ev.completed_at, u.first_name || ' ' || u.last_name AS student_name,
+       e.class AS student_class, p.plan_type,
+       (SELECT count(*) FROM jsonb_array_elements(e.exam_snapshot -> 'questions') AS q
+        WHERE q ->> 'question_type' <> 'MCQ') AS total_manual_questions
+FROM evaluations ev
+JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+JOIN users u ON u.user_id = e.student_user_id
+LEFT JOIN subscriptions s ON s.subscription_id = e.subscription_id
+LEFT JOIN subscription_plans p ON p.plan_id = s.plan_id
+WHERE ev.teacher_user_id = :teacher_user_id AND ev.status <> 'completed'
+  AND ev.status = ANY(CAST(:statuses AS evaluation_status[]))
+  AND (CAST(:breached AS boolean) IS NULL OR ev.sla_breached = CAST(:breached AS boolean))
+ORDER BY ev.sla_deadline, p.priority DESC NULLS LAST, ev.evaluation_id
+LIMIT :limit OFFSET :offset;
+
 -- name: count_queue$
 SELECT count(*)
 FROM evaluations ev
 WHERE (CAST(:teacher_user_id AS uuid) IS NULL OR ev.teacher_user_id = :teacher_user_id)
+  AND ev.status = ANY(CAST(:statuses AS evaluation_status[]))
+  AND (CAST(:breached AS boolean) IS NULL OR ev.sla_breached = CAST(:breached AS boolean));
+
+-- name: count_teacher_open_queue$
+SELECT count(*)
+FROM evaluations ev
+WHERE ev.teacher_user_id = :teacher_user_id AND ev.status <> 'completed'
   AND ev.status = ANY(CAST(:statuses AS evaluation_status[]))
   AND (CAST(:breached AS boolean) IS NULL OR ev.sla_breached = CAST(:breached AS boolean));
 

@@ -6,24 +6,33 @@ WHERE template_id = :template_id AND is_active;
 -- name: student_class$
 SELECT student_class FROM users WHERE user_id = :user_id AND role = 'student';
 
--- name: sample_candidates_from
--- Eligible ids of one (class, type, unit) from a random pivot onwards, in key order:
--- an index range scan whose cost is the sample size, not the bank size.
-SELECT question_id
-FROM questions
-WHERE class = CAST(:school_class AS student_class) AND question_type = CAST(:question_type AS question_type)
-  AND unit = :unit AND status = 'active' AND question_id >= :pivot
-ORDER BY question_id
-LIMIT :limit;
-
--- name: sample_candidates_before
--- The wrap-around half of the sample above (ids before the pivot).
-SELECT question_id
-FROM questions
-WHERE class = CAST(:school_class AS student_class) AND question_type = CAST(:question_type AS question_type)
-  AND unit = :unit AND status = 'active' AND question_id < :pivot
-ORDER BY question_id
-LIMIT :limit;
+-- name: sample_candidates
+-- Eligible ids for every (type, unit) of a paper in one statement: for each, up to its
+-- limit from its own random pivot onwards in key order, wrapping round to the ids before
+-- the pivot only when the first half runs short (the Append under LIMIT stops early).
+-- Each half is an index range scan of questions_active_sampling_idx whose cost is the
+-- sample size, never the size of the bank.
+SELECT w.question_type, w.unit, s.question_id
+FROM unnest(CAST(:question_types AS text[]), CAST(:units AS text[]), CAST(:limits AS int[]),
+            CAST(:pivots AS uuid[])) AS w(question_type, unit, sample_limit, pivot)
+CROSS JOIN LATERAL (
+    (SELECT q.question_id
+     FROM questions q
+     WHERE q.class = CAST(:school_class AS student_class)
+       AND q.question_type = CAST(w.question_type AS question_type)
+       AND q.unit = w.unit AND q.status = 'active' AND q.question_id >= w.pivot
+     ORDER BY q.question_id
+     LIMIT w.sample_limit)
+    UNION ALL
+    (SELECT q.question_id
+     FROM questions q
+     WHERE q.class = CAST(:school_class AS student_class)
+       AND q.question_type = CAST(w.question_type AS question_type)
+       AND q.unit = w.unit AND q.status = 'active' AND q.question_id < w.pivot
+     ORDER BY q.question_id
+     LIMIT w.sample_limit)
+    LIMIT w.sample_limit
+) AS s;
 
 -- name: recently_seen_question_ids
 -- Questions the student was given in their most recent exams (to prefer fresh ones).
@@ -87,7 +96,7 @@ INSERT INTO exam_instances (student_user_id, template_id, subscription_id, exam_
 VALUES (:student_user_id, :template_id, :subscription_id, CAST(:exam_type AS exam_type),
         CAST(:school_class AS student_class), 'in_progress', :seed, :exam_snapshot, :total_marks, :duration_minutes,
         :started_at, :deadline_at)
-RETURNING exam_instance_id;
+RETURNING *;
 
 -- name: get_exam^
 SELECT e.*, t.template_name,
@@ -107,16 +116,25 @@ FROM student_mcq_answers
 WHERE exam_instance_id = :exam_instance_id
 ORDER BY question_number;
 
--- name: upsert_answer!
+-- name: upsert_answers!
+-- Every answer of one autosave in one statement (:answers is a JSON array of
+-- {question_number, question_id, selected_choices}; each question at most once).
 INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices, answered_at)
-VALUES (:exam_instance_id, :question_number, :question_id, :selected_choices, now())
+SELECT :exam_instance_id, a.question_number, a.question_id, a.selected_choices, now()
+FROM jsonb_to_recordset(CAST(:answers AS jsonb))
+     AS a(question_number integer, question_id uuid, selected_choices text[])
 ON CONFLICT (exam_instance_id, question_number)
 DO UPDATE SET selected_choices = EXCLUDED.selected_choices, answered_at = now();
 
--- name: record_mcq_result!
+-- name: record_mcq_results!
+-- Every MCQ's marked answer in one statement (:results is a JSON array of
+-- {question_number, question_id, selected_choices, is_correct, marks_awarded}).
 INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices, is_correct,
                                  marks_awarded)
-VALUES (:exam_instance_id, :question_number, :question_id, :selected_choices, :is_correct, :marks_awarded)
+SELECT :exam_instance_id, r.question_number, r.question_id, r.selected_choices, r.is_correct, r.marks_awarded
+FROM jsonb_to_recordset(CAST(:results AS jsonb))
+     AS r(question_number integer, question_id uuid, selected_choices text[], is_correct boolean,
+          marks_awarded numeric)
 ON CONFLICT (exam_instance_id, question_number)
 DO UPDATE SET selected_choices = EXCLUDED.selected_choices, is_correct = EXCLUDED.is_correct,
               marks_awarded = EXCLUDED.marks_awarded;
@@ -173,14 +191,19 @@ FROM answer_sheet_uploads
 WHERE exam_instance_id = :exam_instance_id
 ORDER BY page_number;
 
--- name: insert_upload_page!
+-- name: insert_upload_pages!
+-- Every confirmed page in one statement (:pages is a JSON array of {page_number, s3_key,
+-- content_type, size_bytes, question_numbers}).
 INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes,
                                   question_numbers)
-VALUES (:exam_instance_id, :page_number, :s3_key, :content_type, :size_bytes, :question_numbers);
+SELECT :exam_instance_id, p.page_number, p.s3_key, p.content_type, p.size_bytes, p.question_numbers
+FROM jsonb_to_recordset(CAST(:pages AS jsonb))
+     AS p(page_number integer, s3_key text, content_type text, size_bytes bigint, question_numbers integer[]);
 
 -- name: insert_unanswered!
+-- The written questions declared unanswered, in one statement.
 INSERT INTO unanswered_questions (exam_instance_id, question_number)
-VALUES (:exam_instance_id, :question_number);
+SELECT :exam_instance_id, n FROM unnest(CAST(:question_numbers AS integer[])) AS n;
 
 -- name: unanswered_numbers
 SELECT question_number FROM unanswered_questions

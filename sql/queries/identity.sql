@@ -65,8 +65,12 @@ UPDATE users SET email_verified = true WHERE user_id = :user_id;
 -- name: set_password_hash!
 UPDATE users SET password_hash = :password_hash WHERE user_id = :user_id;
 
--- name: record_login!
-UPDATE users SET last_login_at = now() WHERE user_id = :user_id;
+-- name: record_login^
+-- Stamp the login and return the profile (the columns of get_user_by_id) in one statement.
+UPDATE users SET last_login_at = now() WHERE user_id = :user_id
+RETURNING user_id, email, role, first_name, last_name, phone, student_class, school_name, is_active,
+          email_verified, token_version, show_on_leaderboard_as_initials, photo_key, email_opt_out,
+          last_login_at, created_at, updated_at;
 
 -- name: update_profile^
 -- Safe profile fields; a NULL argument with its *_set flag false leaves the column alone.

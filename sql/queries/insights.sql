@@ -107,6 +107,27 @@ FROM leaderboard_entries
 WHERE refresh_id = :refresh_id
 ORDER BY position;
 
+-- name: class_standing^
+-- The class's latest refresh (NULL columns when there is none), the student's entry in it
+-- and whether the student has an evaluated exam of the class: one statement for a rank.
+SELECT r.refresh_id, r.class::text AS class, r.computed_at, r.as_of, r.reason, r.rule_version,
+       r.eligible_count, r.exams_counted, r.inputs, r.ranking_digest, r.duration_ms, r.entries_pruned,
+       le.position AS entry_position, le.rank AS entry_rank, le.student_user_id AS entry_student_user_id,
+       le.avg_percentage AS entry_avg_percentage, le.total_exams AS entry_total_exams,
+       EXISTS (SELECT 1 FROM exam_instances e
+               WHERE e.class = CAST(:school_class AS student_class)
+                 AND e.student_user_id = CAST(:student_user_id AS uuid)
+                 AND e.status = 'evaluated') AS has_evaluated_exam
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT * FROM leaderboard_refreshes
+    WHERE class = CAST(:school_class AS student_class)
+    ORDER BY computed_at DESC, refresh_id
+    LIMIT 1
+) AS r ON true
+LEFT JOIN leaderboard_entries le
+       ON le.refresh_id = r.refresh_id AND le.student_user_id = CAST(:student_user_id AS uuid);
+
 -- name: evaluated_exam_count$
 -- A student's evaluated exams of a class (exam_instances_evaluated_ranking_idx).
 SELECT count(*)

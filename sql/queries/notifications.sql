@@ -4,6 +4,18 @@ INSERT INTO notifications (user_id, event_type, title, body, resource_type, reso
 VALUES (:user_id, :event_type, :title, :body, :resource_type, :resource_id)
 RETURNING notification_id;
 
+-- name: insert_notification_for_recipient^
+-- One in-app notification, returning whom its e-mail would go to and whether they want
+-- it (one statement instead of an insert and a read).
+WITH added AS (
+    INSERT INTO notifications (user_id, event_type, title, body, resource_type, resource_id)
+    VALUES (:user_id, :event_type, :title, :body, :resource_type, :resource_id)
+    RETURNING notification_id, user_id
+)
+SELECT a.notification_id, u.user_id, u.email, u.first_name, u.role, u.is_active, u.email_opt_out
+FROM added a
+LEFT JOIN users u ON u.user_id = a.user_id;
+
 -- name: insert_outbox_email$
 -- Queue an e-mail; the deliver-outbox job sends it.
 INSERT INTO email_outbox (to_address, subject, body_text, body_html, event_type)
@@ -34,12 +46,6 @@ SET status = 'sent', sent_at = :sent_at, attempts = attempts + 1, last_error = N
     body_text = regexp_replace(body_text, '([?&]token=)[^&\s"<>]+', '\1[removed-after-delivery]', 'g'),
     body_html = regexp_replace(body_html, '([?&]token=)[^&\s"<>]+', '\1[removed-after-delivery]', 'g')
 WHERE outbox_id = :outbox_id;
-
--- name: notification_recipient^
--- Whom an e-mail goes to, and whether they want it.
-SELECT user_id, email, first_name, role, is_active, email_opt_out
-FROM users
-WHERE user_id = :user_id;
 
 -- name: list_notifications
 -- The caller's own, newest first (notifications_user_created_idx).

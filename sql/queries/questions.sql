@@ -124,7 +124,7 @@ LIMIT :limit OFFSET :offset;
 
 -- name: eligible_question_ids
 -- Active questions of one class, type and unit: the only ones exams may draw
--- (questions_active_pick_idx).
+-- (questions_active_sampling_idx).
 SELECT question_id
 FROM questions
 WHERE class = CAST(:class_ AS student_class)

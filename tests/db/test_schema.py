@@ -209,7 +209,9 @@ def test_indexes_needed_by_the_api_exist(db):
     assert "USING gin (tags)" in defs["questions_tags_idx"]
     assert "USING gin (search_vector)" in defs["questions_search_idx"]
     assert "(class, question_type, unit, status)" in defs["questions_filter_idx"]
-    assert "WHERE (status = 'active'" in defs["questions_active_pick_idx"]
+    assert "WHERE (status = 'active'" in defs["questions_active_sampling_idx"]
+    assert "questions_active_pick_idx" not in defs  # it duplicated the sampling index
+    assert "(teacher_user_id, sla_deadline)" in defs["evaluations_teacher_open_idx"]
     assert "(email_key)" in defs["users_email_key_key"]
     assert "UNIQUE" in defs["users_email_key_key"]
     assert "(student_user_id, created_at DESC)" in defs["exam_instances_student_created_idx"]

@@ -12,7 +12,20 @@ from pathlib import Path
 
 import psycopg
 
-from tools.bench import ceiling, generation, insights, load, report, seed, server, services, system, tokens, workload
+from tools.bench import (
+    ceiling,
+    generation,
+    insights,
+    load,
+    memory,
+    report,
+    seed,
+    server,
+    services,
+    system,
+    tokens,
+    workload,
+)
 from tools.bench import worker as worker_bench
 from tools.bench.config import BenchConfig, load_config
 
@@ -323,6 +336,11 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
                 results.dashboard_note = presence.note
             web.stop()
             web = None
+
+        if "memory" in cfg.phases:
+            say("web worker memory, mixed run …")
+            results.web_memory = memory.measure(env, log_dir, lua_dir, url, endpoints, cfg.seconds, cfg.connections)
+            say(f"  peak worker RSS {results.web_memory.peak_mib:.0f} MiB")
 
         if "ceiling" in cfg.phases and results.endpoints:
             run_ceilings(cfg, svc, app, endpoints, start_context, results)

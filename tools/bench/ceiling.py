@@ -65,12 +65,12 @@ def start_exam(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     user_id, template_id = item["user_id"], item["template_id"]
     _liveness(conn, item)
     template = exams_repo.get_template_for_start(conn, template_id)
-    school_class = exams_repo.student_class(conn, user_id)
+    school_class = template["class"]  # the app takes the student's class from the liveness row
     queries("parents").student_has_parent(conn, student_user_id=user_id)
     billing_repo.current_subscription(conn, user_id, today)
-    chosen: list = []
-    for qtype, unit, limit, take in ctx["plans"][str(template_id)]:
-        chosen += exams_repo.sample_candidates(conn, school_class, qtype, unit, limit)[:take]
+    plan = ctx["plans"][str(template_id)]
+    sampled = exams_repo.sample_candidates(conn, school_class, plan["limits"])
+    chosen: list = [qid for key, ids in sampled.items() for qid in ids[: plan["takes"][key]]]
     exams_repo.recently_seen(conn, user_id, 5)
     quota = billing_repo.consume_exam_quota(conn, user_id, today)
     if quota is None:
@@ -89,10 +89,8 @@ def start_exam(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
         duration_minutes=template["duration_minutes"],
         started_at=now,
         deadline_at=now + timedelta(minutes=template["duration_minutes"] + 5),
-    )
+    )["exam_instance_id"]
     _audit(conn, "exam.started", item, "student", "exam", exam_id)
-    exams_repo.get_exam(conn, exam_id)
-    exams_repo.saved_answers(conn, exam_id)
 
 
 def get_exam(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
@@ -104,14 +102,14 @@ def get_exam(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
 def autosave(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     _liveness(conn, item)
     exams_repo.lock_exam(conn, item["exam_id"])
-    for number, question_id, choices in item["answers"]:
-        exams_repo.upsert_answer(
-            conn,
-            exam_instance_id=item["exam_id"],
-            question_number=number,
-            question_id=question_id,
-            selected_choices=choices,
-        )
+    exams_repo.upsert_answers(
+        conn,
+        item["exam_id"],
+        [
+            {"question_number": number, "question_id": question_id, "selected_choices": choices}
+            for number, question_id, choices in item["answers"]
+        ],
+    )
 
 
 def submit_mcq(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
@@ -120,19 +118,20 @@ def submit_mcq(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     _liveness(conn, item)
     exams_repo.lock_exam(conn, exam_id)
     exams_repo.saved_answers(conn, exam_id)
-    score = Decimal(0)
+    score, marked = Decimal(0), []
     for number, question_id, choices, correct in item["mcqs"]:
         right = choices == correct
         score += 1 if right else 0
-        exams_repo.record_mcq_result(
-            conn,
-            exam_instance_id=exam_id,
-            question_number=number,
-            question_id=question_id,
-            selected_choices=choices,
-            is_correct=right,
-            marks_awarded=Decimal(1) if right else Decimal(0),
+        marked.append(
+            {
+                "question_number": number,
+                "question_id": question_id,
+                "selected_choices": choices,
+                "is_correct": right,
+                "marks_awarded": Decimal(1) if right else Decimal(0),
+            }
         )
+    exams_repo.record_mcq_results(conn, exam_id, marked)
     total = Decimal(len(item["mcqs"]))
     done = exams_repo.finish_mcq_part(
         conn,
@@ -186,7 +185,6 @@ def submit_evaluation(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     evaluation_id, exam_id = item["evaluation_id"], item["exam_id"]
     _liveness(conn, item)
     queries("evaluations").lock_evaluation(conn, evaluation_id=evaluation_id)
-    evaluations_repo.unanswered_numbers(conn, exam_id)
     marks = []
     for number, question_id, possible, has_choice in item["written"]:
         awarded = Decimal(int(possible)) / 2
@@ -207,13 +205,26 @@ def submit_evaluation(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
     )
     if completed is None or exam is None:
         raise RuntimeError("evaluation already submitted")
-    _audit(conn, "evaluation.completed", item, "teacher", "evaluation", evaluation_id)
-    _audit(conn, "score.updated", item, "teacher", "exam", exam_id)
-    evaluations_repo.user_contact(conn, item["student_id"])
+    audit_repo.insert_audit_logs(
+        conn,
+        actor_user_id=item["user_id"],
+        actor_role="teacher",
+        ip_address="127.0.0.1",
+        events=Jsonb(
+            [
+                {
+                    "event_type": "evaluation.completed",
+                    "resource_type": "evaluation",
+                    "resource_id": str(evaluation_id),
+                },
+                {"event_type": "score.updated", "resource_type": "exam", "resource_id": str(exam_id)},
+            ]
+        ),
+    )
     recipients = [item["student_id"]] + [p["user_id"] for p in queries("parents").parents_of_student(
         conn, student_user_id=item["student_id"])]  # fmt: skip
     for user_id in recipients:
-        notifications_repo.insert_notification(
+        recipient = notifications_repo.insert_notification_for_recipient(
             conn,
             user_id=user_id,
             event_type="evaluation.completed",
@@ -222,7 +233,6 @@ def submit_evaluation(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
             resource_type="exam",
             resource_id=str(exam_id),
         )
-        recipient = notifications_repo.notification_recipient(conn, user_id)
         notifications_repo.insert_outbox_email(
             conn,
             to_address=recipient["email"],
@@ -258,6 +268,9 @@ BUNDLES: dict[str, Callable] = {
     "teacher queue": teacher_queue,
     "dashboard": replay,
     "leaderboard": replay,
+    "users me": replay,
+    "plans": replay,
+    "question list": replay,
 }
 FLOWS: dict[str, Callable] = {"submit evaluation": evaluation_flow}
 

@@ -1,7 +1,8 @@
-"""The Procfile's worker with every `mathvidya.<domain>.jobs` module imported before it
-starts: RQ forks a work horse per job, and a module the parent already imported is not
-imported again in each horse. The bench runs it beside the real worker line to show what
-that import costs per job (it is a measurement, not how the project runs its worker)."""
+"""The worker with every `mathvidya.<domain>.jobs` module imported before it starts: RQ
+forks a work horse per job, and a module the parent already imported is not imported
+again in each horse. `python -m mathvidya.worker` does this itself now; the bench keeps
+this variant beside the Procfile line so that a run against an older commit still shows
+what the import per job costs."""
 
 from __future__ import annotations
 

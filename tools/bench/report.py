@@ -69,6 +69,7 @@ class BenchResults:
     dashboard_note: str = ""
     worker: Any = None
     worker_preloaded: Any = None
+    web_memory: Any = None
     worker_classes: list[WorkerClassResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     total_seconds: float = 0.0
@@ -293,6 +294,8 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
                 out.append(f"- {note}")
         out.append("")
 
+    out += _web_memory_section(results.web_memory)
+
     out.append("### gunicorn worker class (GET exam)")
     out.append("")
     rows = []
@@ -335,6 +338,25 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
     for note in results.notes:
         out.append(f"- {note}")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _web_memory_section(memory: Any) -> list[str]:
+    out = ["### Web worker memory (mixed run)", ""]
+    if memory is None:
+        return out + ["Not run.", ""]
+    pids = sorted({pid for sample in memory.samples for pid in sample.rss_mib})
+    rows = [
+        [s.segment, f"{s.requests:,}" if s.requests else "", str(s.errors) if s.requests else ""]
+        + [f"{s.rss_mib[p]:.0f}" if p in s.rss_mib else "" for p in pids]
+        for s in memory.samples
+    ]
+    out += _table(["after", "requests", "errors"] + [f"worker {p} RSS MiB" for p in pids], rows)
+    out.append(
+        f"- {memory.total_requests:,} requests, {memory.seconds_per_segment} s per segment; peak worker RSS "
+        f"{memory.peak_mib:.0f} MiB; a pid appearing later would be a restarted worker"
+    )
+    out.append("")
+    return out
 
 
 def write(path: Path, results: BenchResults) -> None:

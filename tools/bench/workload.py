@@ -160,17 +160,16 @@ def _start_context(conn: psycopg.Connection) -> dict[str, Any]:
         ).fetchall()
         for template in templates:
             sections = service._section_specs(template)
-            wanted: dict[tuple[str, str], list[int]] = {}
+            takes: dict[tuple[str, str], int] = {}
             for section in sections:
                 split = assembly.split_by_weight(section.question_count, section.unit_weightage)
                 for unit in section.unit_weightage:
-                    entry = wanted.setdefault((section.question_type, unit), [0, 0])
-                    entry[0] += section.question_count
-                    entry[1] += split[unit]
-            plans[str(template["template_id"])] = [
-                (qtype, unit, max(count * service.CANDIDATES_PER_PLACE, service.MIN_CANDIDATES_PER_UNIT), take)
-                for (qtype, unit), (count, take) in wanted.items()
-            ]
+                    key = (section.question_type, unit)
+                    takes[key] = takes.get(key, 0) + split[unit]
+            plans[str(template["template_id"])] = {
+                "limits": service.sampling_limits(sections),
+                "takes": takes,
+            }
             snapshot = cur.execute(
                 "SELECT exam_snapshot FROM exam_instances WHERE template_id = %s LIMIT 1", (template["template_id"],)
             ).fetchone()
@@ -341,7 +340,32 @@ def build(conn: psycopg.Connection, url: str, cfg, minted: dict[UUID, dict]) -> 
             flow_items=[{"token": token(t), "evaluation_id": ev} for ev, _, _, t, _, _ in flows],
         )
     )
+    endpoints += _reference_reads(starters, teachers, token)
     return endpoints, _start_context(conn)
+
+
+def _reference_reads(starters: list[tuple], teachers: list, token: Callable[[UUID], str]) -> list[Endpoint]:
+    """The small reads every client makes: the profile, the plans, a page of the bank.
+    Their ceilings are recorded (the app's own statements, replayed)."""
+    return [
+        Endpoint(
+            "users me", "GET", "/users/me (student)", [(token(u), "/api/v1/users/me", None) for u, _ in starters], []
+        ),
+        Endpoint(
+            "plans",
+            "GET",
+            "/subscriptions/plans (public)",
+            [(token(u), "/api/v1/subscriptions/plans", None) for u, _ in starters[:50]],
+            [],
+        ),
+        Endpoint(
+            "question list",
+            "GET",
+            "/questions?limit=20 (teacher)",
+            [(token(t), "/api/v1/questions?limit=20", None) for t in teachers],
+            [],
+        ),
+    ]
 
 
 def write_lua(endpoint: Endpoint, folder: Path) -> Path:
