@@ -30,6 +30,7 @@ import redis
 from rq import Worker
 from rq.exceptions import StopRequested
 
+import mathvidya
 from mathvidya import heartbeats
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import POSTGRESQL_OUTAGES
@@ -171,8 +172,6 @@ def run(settings: Settings, burst: bool = False) -> None:
 
 def preload_job_modules() -> list[str]:
     """Import every ``mathvidya.<domain>.jobs`` module (and what it pulls in); their names."""
-    import mathvidya
-
     loaded = []
     for module in pkgutil.iter_modules(mathvidya.__path__):
         if module.ispkg and importlib.util.find_spec(f"mathvidya.{module.name}.jobs") is not None:

@@ -37,8 +37,8 @@ class StatementCounter:
             return
         text = query.as_string(None) if hasattr(query, "as_string") else str(query)
         text = text.decode() if isinstance(text, bytes) else text
-        if text.lstrip().upper().startswith(NOT_COUNTED):
-            return
+        if not text.strip() or text.lstrip().upper().startswith(NOT_COUNTED):
+            return  # an empty query is the pool's liveness check as it lends a connection
         self.statements.extend([" ".join(text.split())[:120]] * times)
         self.in_transaction.extend([not autocommit] * times)
 
@@ -265,6 +265,7 @@ def test_evaluation_submit_then_dashboard_and_leaderboard(fresh_app, counter):
         "pages_uploaded": [1],
         "unanswered_questions": [],
         "page_question_mapping": {"1": [q["question_number"] for q in written]},
+        "attempted_choices": {str(q["question_number"]): "a" for q in written if q.get("alternatives")},
     }
     assert client.post(f"{exam_url}/confirm-upload", json=body, headers=taker["headers"]).status_code == 200
     teacher = make_user(app, "teacher")
