@@ -151,7 +151,7 @@ def take_exam(
     rng = random.Random(f"{student['email']}:{plan.template}:{plan.days_ago}")
     exam_id = exam_service.start_exam(
         conn, settings, principal, template_id(student["student_class"], plan.template), started_at
-    )
+    )["exam_instance_id"]
     demo_repository.backdate_created_at(conn, exam_id)
     exam = exam_repository.get_exam(conn, exam_id)
     answers = _mcq_answers(exam, rng, plan.skill)
@@ -187,6 +187,8 @@ def _upload_and_confirm(
         "pages_uploaded": sorted(pages),
         "unanswered_questions": [],
         "page_question_mapping": {str(page): numbers for page, numbers in pages.items()},
+        # a choice question: the demo student answers its first alternative, as most do
+        "attempted_choices": {str(q["question_number"]): "a" for q in written if q.get("alternatives")},
     }
     exam_service.confirm_upload(conn, settings, principal_of(student), exam["exam_instance_id"], body, at)
 
