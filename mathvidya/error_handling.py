@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from mathvidya import db, errors
 from mathvidya.db import POSTGRESQL_OUTAGES
-from mathvidya.errors import AppError, DependencyUnavailable
+from mathvidya.errors import AppError, dependency_unavailable
 from mathvidya.redis_client import REDIS_OUTAGES
 
 log = logging.getLogger("mathvidya.errors")
@@ -111,7 +111,7 @@ def handle_dependency_outage(error: BaseException):
     """PostgreSQL or Redis unreachable (or restarting): 503 with Retry-After, never 500."""
     dependency = outage_dependency(error) or "unknown"
     log.warning("dependency unavailable: %s: %s", dependency, error, extra={"dependency": dependency})
-    return handle_app_error(DependencyUnavailable(dependency))
+    return handle_app_error(dependency_unavailable(dependency))
 
 
 def handle_unexpected(error: BaseException):

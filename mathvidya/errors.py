@@ -231,15 +231,13 @@ class EvaluationIncomplete(AppError):
 OUTAGE_RETRY_AFTER_SECONDS = 5
 
 
-class DependencyUnavailable(ServiceUnavailable):
+def dependency_unavailable(dependency: str) -> ServiceUnavailable:
     """PostgreSQL or Redis did not answer: a 503 the client may retry, never a 500."""
-
-    def __init__(self, dependency: str) -> None:
-        super().__init__(
-            "A service this request needs is unavailable; try again shortly.",
-            details={"dependency": dependency},
-            headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
-        )
+    return ServiceUnavailable(
+        "A service this request needs is unavailable; try again shortly.",
+        details={"dependency": dependency},
+        headers={"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def catalogue() -> dict[str, int]:

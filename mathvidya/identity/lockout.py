@@ -3,7 +3,7 @@ lock the account for 15 minutes. Keys are per lower-cased e-mail (hashed), so th
 applies whichever IP the attempts come from.
 
 Without Redis the lockout cannot be enforced, so sign-in fails closed: every function here
-raises DependencyUnavailable (503 with Retry-After) rather than let passwords be guessed
+raises a ServiceUnavailable (503 with Retry-After) rather than let passwords be guessed
 without a limit, or answer 500."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 
 import redis
 
-from mathvidya.errors import DependencyUnavailable
+from mathvidya.errors import dependency_unavailable
 from mathvidya.redis_client import REDIS_OUTAGES
 
 P = ParamSpec("P")
@@ -44,7 +44,7 @@ def _fails_closed(function: Callable[P, R]) -> Callable[P, R]:
         try:
             return function(*args, **kwargs)
         except REDIS_OUTAGES as exc:
-            raise DependencyUnavailable("redis") from exc
+            raise dependency_unavailable("redis") from exc
 
     return guarded
 
