@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -24,6 +22,7 @@ import requests
 from mathvidya import create_app
 from tests.exam_fixtures import JPEG_PAGE, make_questions, make_template, private_unit, section
 from tests.factories import DEFAULT_PASSWORD, make_user, new_email
+from tests.procfile_processes import procfile_processes
 from tools.local_services import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -52,33 +51,10 @@ def stack(settings, fresh_database_url, services_dir):
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
     journey_settings = replace(journey_settings, redis_url=env["REDIS_URL"])
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if ": " in line)
     logs = services_dir / f"journey-{port}"
-    logs.mkdir()
-    processes = []
-    for name in ("web", "worker", "clock"):
-        out = open(logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        processes.append(
-            subprocess.Popen(
-                ["bash", "-c", f"exec {procfile[name]}"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-    try:
+    with procfile_processes(("web", "worker", "clock"), env, logs):
         wait_for_port(port, timeout=60)
         yield {"base": f"http://127.0.0.1:{port}/api/v1", "app": create_app(journey_settings), "logs": logs}
-    finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
 
 
 def _wait_for(fetch, timeout=60.0, interval=0.25):

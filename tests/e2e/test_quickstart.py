@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 from dataclasses import replace
@@ -17,6 +16,7 @@ import pytest
 import redis as redis_lib
 
 from tests.factories import process_env
+from tests.procfile_processes import procfile_processes
 from tools.local_services import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -49,33 +49,12 @@ def demo_stack(settings, fresh_database_url, services_dir):
         timeout=300,
     )
     assert seeded.returncode == 0, seeded.stderr
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines() if ": " in line)
     logs = services_dir / f"quickstart-{port}"
-    logs.mkdir()
-    processes = []
-    for name in ("web", "worker"):
-        out = open(logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
-        processes.append(
-            subprocess.Popen(
-                ["bash", "-c", f"exec {procfile[name]}"],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
     try:
-        wait_for_port(port, timeout=60)
-        yield {"api": f"http://127.0.0.1:{port}/api/v1", "logs": logs}
+        with procfile_processes(("web", "worker"), env, logs):
+            wait_for_port(port, timeout=60)
+            yield {"api": f"http://127.0.0.1:{port}/api/v1", "logs": logs}
     finally:
-        for process in processes:
-            os.killpg(process.pid, signal.SIGTERM)
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
         redis_lib.Redis.from_url(stack_settings.redis_url).flushdb()
 
 
