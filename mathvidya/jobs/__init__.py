@@ -1,1 +1,1 @@
-"""Periodic jobs: one registry used by the clock (`rq cron`) and by `flask run-job`."""
+"""Periodic jobs: one registry used by the clock (`python -m mathvidya.clock`) and by `flask run-job`."""

@@ -47,7 +47,7 @@ class PeriodicJob:
     function: JobFunction
     queue: str
     interval_seconds: int | None = None
-    cron: str | None = None  # UTC, as rq cron reads it
+    cron: str | None = None  # UTC, as RQ's cron scheduler reads it
 
     @property
     def schedule(self) -> str:
