@@ -34,6 +34,7 @@ import mathvidya
 from mathvidya import heartbeats
 from mathvidya.config import Settings, load_settings
 from mathvidya.db import POSTGRESQL_OUTAGES
+from mathvidya.health import repository as health_repository
 from mathvidya.logging_setup import configure_logging
 from mathvidya.outages import Backoff, OutageLog, StopFlag
 from mathvidya.process_memory import tune_malloc
@@ -101,7 +102,7 @@ class OutageAwareWorker(Worker):
         while True:
             try:
                 with psycopg.connect(self.database_url, connect_timeout=3) as conn:
-                    conn.execute("SELECT 1")
+                    health_repository.ping(conn)
                 break
             except POSTGRESQL_OUTAGES as exc:
                 self.postgresql_outage.failed(exc)
