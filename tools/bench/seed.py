@@ -119,7 +119,9 @@ class SeedReport:
 
 def seed_people(conn: psycopg.Connection, cfg: BenchConfig) -> None:
     """Students (60 % class XII), parents linked, active subscriptions (30 % also an expired
-    one), teachers (queue teachers carry the history; marker teachers the submit pool), an admin."""
+    one), teachers (queue teachers carry the history; marker teachers the submit pool), an admin.
+    Replica mode skips the trigger that fills users.email_key, so the inserts give the (ASCII)
+    key themselves."""
     password_hash = sql.Literal(passwords.hash_password("bench-password-123")).as_string(conn)
     first, last = _array(FIRST_NAMES), _array(LAST_NAMES)
     n, p = cfg.students, cfg.parents
@@ -143,24 +145,29 @@ def seed_people(conn: psycopg.Connection, cfg: BenchConfig) -> None:
                    CASE WHEN k < {cfg.teachers} THEN 'queue' ELSE 'marker' END AS kind,
                    CASE WHEN k < {cfg.teachers} THEN k ELSE k - {cfg.teachers} END AS kind_k
             FROM generate_series(0, {cfg.teachers + cfg.marker_teachers - 1}) AS k""",
-        f"""INSERT INTO users (user_id, email, password_hash, role, first_name, last_name, student_class,
+        f"""INSERT INTO users (user_id, email, email_key, password_hash, role, first_name, last_name, student_class,
                                school_name, email_verified, show_on_leaderboard_as_initials, created_at)
-            SELECT user_id, 'student-' || i || '@bench.mathvidya.test', {password_hash}, 'student',
+            SELECT user_id, 'student-' || i || '@bench.mathvidya.test', 'student-' || i || '@bench.mathvidya.test',
+                   {password_hash}, 'student',
                    ({first})[mod(i, 20) + 1], ({last})[mod(i / 20, 20) + 1], class,
                    'Kendriya Vidyalaya No. ' || mod(i, 50), true, mod(i, 10) = 0,
                    now() - make_interval(days => mod(i, 400) + 30)
             FROM bench.students""",
-        f"""INSERT INTO users (user_id, email, password_hash, role, first_name, last_name, email_verified, created_at)
-            SELECT user_id, 'parent-' || j || '@bench.mathvidya.test', {password_hash}, 'parent',
+        f"""INSERT INTO users (user_id, email, email_key, password_hash, role, first_name, last_name, email_verified,
+                               created_at)
+            SELECT user_id, 'parent-' || j || '@bench.mathvidya.test', 'parent-' || j || '@bench.mathvidya.test',
+                   {password_hash}, 'parent',
                    ({first})[mod(j + 7, 20) + 1], ({last})[mod(j / 20, 20) + 1], true,
                    now() - make_interval(days => mod(j, 400) + 31)
             FROM bench.parents""",
-        f"""INSERT INTO users (user_id, email, password_hash, role, first_name, last_name, email_verified)
-            SELECT user_id, kind || '-teacher-' || kind_k || '@bench.mathvidya.test', {password_hash}, 'teacher',
+        f"""INSERT INTO users (user_id, email, email_key, password_hash, role, first_name, last_name, email_verified)
+            SELECT user_id, kind || '-teacher-' || kind_k || '@bench.mathvidya.test',
+                   kind || '-teacher-' || kind_k || '@bench.mathvidya.test', {password_hash}, 'teacher',
                    ({first})[mod(k + 3, 20) + 1], ({last})[mod(k + 11, 20) + 1], true
             FROM bench.teachers""",
-        f"""INSERT INTO users (email, password_hash, role, first_name, last_name, email_verified)
-            VALUES ('admin@bench.mathvidya.test', {password_hash}, 'admin', 'Bench', 'Admin', true)""",
+        f"""INSERT INTO users (email, email_key, password_hash, role, first_name, last_name, email_verified)
+            VALUES ('admin@bench.mathvidya.test', 'admin@bench.mathvidya.test', {password_hash},
+                    'admin', 'Bench', 'Admin', true)""",
         """INSERT INTO parent_student_mappings (parent_user_id, student_user_id, relationship, is_primary)
            SELECT p.user_id, s.user_id, (CASE WHEN mod(s.i, 2) = 0 THEN 'mother' ELSE 'father' END)::relationship_type,
                   true
