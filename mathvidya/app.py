@@ -104,6 +104,7 @@ BLUEPRINT_MODULES = (
     "mathvidya.admin.routes",
     "mathvidya.notifications.routes",
     "mathvidya.insights.routes",
+    "mathvidya.insights.item_analysis_routes",
 )
 
 

@@ -134,6 +134,7 @@ RULES: dict[str, Rule] = {
     "s3_signed_url_expiry_minutes": _integer(1, 1440),
     "cbse_units_class_xii": _unit_list,
     "cbse_units_class_x": _unit_list,
+    "item_analysis_min_attempts": _integer(1, 100000),
 }
 
 # The same rules in words: GET /admin/config shows them, docs/operations.md lists them.
@@ -156,6 +157,8 @@ RULE_TEXT: dict[str, str] = {
     "max_login_attempts": "whole number 1-100",
     "aws_s3_region": "an AWS region name such as ap-south-1",
     "s3_signed_url_expiry_minutes": "whole number 1-1440",
+    "item_analysis_min_attempts": "whole number 1-100000 (attempts a question version needs before its "
+    "discrimination, difficulty band and flags are stated)",
     "cbse_units_class_xii": f"1-{MAX_UNITS} distinct unit names (ignoring case), each at most {MAX_UNIT_NAME} "
     "characters without surrounding spaces; a unit still named by a question or an active template cannot be "
     "removed",

@@ -177,3 +177,64 @@ def admin_subscriptions_by_plan(
     conn: psycopg.Connection, today: date, period_start: datetime, period_end: datetime
 ) -> list[dict]:
     return list(_q().admin_subscriptions_by_plan(conn, today=today, period_start=period_start, period_end=period_end))
+
+
+# --- item analysis (sql/queries/item_analysis.sql) ---------------------------------------------------
+def _items():
+    return queries("item_analysis")
+
+
+def lock_item_analysis(conn: psycopg.Connection) -> None:
+    _items().lock_item_analysis(conn)
+
+
+def measure_items(conn: psycopg.Connection, as_of: datetime) -> list[dict]:
+    return list(_items().measure_items(conn, as_of=as_of))
+
+
+def step_award_rates(conn: psycopg.Connection, as_of: datetime) -> dict[tuple[UUID, int], list]:
+    return {
+        (row["question_id"], row["question_version"]): row["step_award_rates"]
+        for row in _items().step_award_rates(conn, as_of=as_of)
+    }
+
+
+def evaluated_extent(conn: psycopg.Connection, as_of: datetime) -> dict:
+    return _items().evaluated_extent(conn, as_of=as_of)
+
+
+def key_suspect_questions(conn: psycopg.Connection) -> set[tuple[UUID, int]]:
+    return {(row["question_id"], row["question_version"]) for row in _items().key_suspect_questions(conn)}
+
+
+def insert_run(conn: psycopg.Connection, **values: Any) -> None:
+    _items().insert_run(conn, **values)
+
+
+def replace_question_analysis(conn: psycopg.Connection, run_id: UUID, rows: list[dict]) -> None:
+    _items().clear_question_analysis(conn)
+    _items().insert_question_analysis(conn, run_id=run_id, rows=Jsonb(rows))
+
+
+def question_for_analysis(conn: psycopg.Connection, question_id: UUID) -> dict | None:
+    return _items().question_for_analysis(conn, question_id=question_id)
+
+
+def question_analysis(conn: psycopg.Connection, question_id: UUID, version: int) -> dict | None:
+    return _items().question_analysis(conn, question_id=question_id, version=version)
+
+
+def latest_run(conn: psycopg.Connection) -> dict | None:
+    return _items().latest_run(conn)
+
+
+def list_question_analysis(
+    conn: psycopg.Connection, *, school_class: str | None, unit: str | None, flag: str | None, limit: int, offset: int
+) -> tuple[list[dict], int]:
+    filters = {"school_class": school_class, "unit": unit, "flag": flag}
+    items = list(_items().list_question_analysis(conn, **filters, limit=limit, offset=offset))
+    return items, _items().count_question_analysis(conn, **filters)
+
+
+def active_admins(conn: psycopg.Connection) -> list[dict]:
+    return list(_items().active_admins(conn))

@@ -25,6 +25,7 @@ from mathvidya.db import job_connection
 from mathvidya.evaluations.service import assign_waiting_exams
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
 from mathvidya.exams.service import auto_submit_overdue
+from mathvidya.insights.item_analysis import refresh_item_analysis
 from mathvidya.insights.jobs import refresh_leaderboards
 from mathvidya.notifications.service import deliver_due_emails
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
@@ -136,6 +137,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             refresh_leaderboards,
             ANALYTICS,
             cron="30 20 * * *",
+        ),
+        PeriodicJob(
+            "refresh-item-analysis",
+            "Measure every question version over evaluated exams; flag and tell admins (nightly, 02:30 IST)",
+            refresh_item_analysis,
+            ANALYTICS,
+            cron="0 21 * * *",
         ),
     ]
 
