@@ -44,6 +44,7 @@ GOOD: dict[str, list] = {
     "question_approval_required": [True, False],
     "session_timeout_minutes": [5, 60, 1440],
     "max_login_attempts": [1, 5, 100],
+    "item_analysis_min_attempts": [1, 30, 100000],
     "aws_s3_region": ["ap-south-1", "us-east-1", "eu-central-2"],
     "s3_signed_url_expiry_minutes": [1, 15, 1440],
     "cbse_units_class_xii": [XII, ["Matrices"]],
@@ -91,6 +92,7 @@ BAD: dict[str, list[tuple[object, str]]] = {
     "question_approval_required": [(0, "true or false")],
     "session_timeout_minutes": [(4, "between 5 and 1440"), (1441, "between 5 and 1440")],
     "max_login_attempts": [(0, "between 1 and 100"), (101, "between 1 and 100")],
+    "item_analysis_min_attempts": [(0, "between 1 and 100000"), (100001, "between 1 and 100000"), (2.5, "whole")],
     "aws_s3_region": [("Mumbai", "AWS region"), ("", "AWS region"), (1, "AWS region")],
     "s3_signed_url_expiry_minutes": [(0, "between 1 and 1440"), (1441, "between 1 and 1440")],
     "cbse_units_class_xii": [
@@ -136,6 +138,7 @@ def test_unknown_keys_raise():
         ("exam_grace_period_minutes", 0, 60),
         ("session_timeout_minutes", 5, 1440),
         ("max_login_attempts", 1, 100),
+        ("item_analysis_min_attempts", 1, 100000),
         ("s3_signed_url_expiry_minutes", 1, 1440),
     ],
 )
