@@ -73,6 +73,7 @@ CASES: dict[str, tuple[object, object, str]] = {
     "question_approval_required": (False, "yes", "true or false"),
     "session_timeout_minutes": (30, 2, "between 5 and 1440"),
     "max_login_attempts": (6, 1000, "between 1 and 100"),
+    "item_analysis_min_attempts": (20, 0, "between 1 and 100000"),
     "aws_s3_region": ("us-east-1", "Mumbai", "AWS region"),
     "s3_signed_url_expiry_minutes": (30, 0, "between 1 and 1440"),
     "cbse_units_class_xii": (XII_DEFAULT + ["Mathematical Reasoning"], ["Matrices", "matrices"], "ignoring case"),

@@ -252,6 +252,12 @@ def run_insights_refresh(app, url, results, label: str) -> None:
     say(f"leaderboard refresh at {timing.evaluated_exams:,} evaluated exams ({label}): {timing.median_ms:.0f} ms")
 
 
+def run_item_analysis(app, url, results) -> None:
+    timing = insights.time_refresh(app, url, job_name=insights.ITEM_ANALYSIS_JOB)
+    results.item_analysis.append(timing)
+    say(f"item analysis at {timing.evaluated_exams:,} evaluated exams: {timing.median_ms:.0f} ms")
+
+
 def main() -> int:  # noqa: PLR0915 - the run, phase by phase
     cfg = load_config()
     load.ensure_wrk()
@@ -313,6 +319,8 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
 
         if presence.refresh_job:
             run_insights_refresh(app, url, results, "before the load")
+            if insights.has_job(insights.ITEM_ANALYSIS_JOB):
+                run_item_analysis(app, url, results)
         else:
             results.refresh_note = presence.note
 

@@ -15,6 +15,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 REFRESH_JOB = "refresh-leaderboards"
+ITEM_ANALYSIS_JOB = "refresh-item-analysis"
 DASHBOARD_PATH = "/api/v1/analytics/dashboard"
 LEADERBOARD_PATH = "/api/v1/leaderboard"
 
@@ -66,11 +67,18 @@ class RefreshTiming:
         return statistics.median(self.runs_ms) if self.runs_ms else 0.0
 
 
-def time_refresh(app, url: str, runs: int = 3) -> RefreshTiming:
-    """The refresh-leaderboards job (both classes) run in this process, each in its own transaction."""
+def has_job(name: str) -> bool:
     from mathvidya.jobs import registry
 
-    job = registry.find_job(REFRESH_JOB)
+    return any(j.name == name for j in registry.periodic_jobs())
+
+
+def time_refresh(app, url: str, runs: int = 3, job_name: str = REFRESH_JOB) -> RefreshTiming:
+    """A nightly insights job (by default refresh-leaderboards, both classes) run in this
+    process, each run in its own transaction."""
+    from mathvidya.jobs import registry
+
+    job = registry.find_job(job_name)
     settings = app.config["SETTINGS"]
     with psycopg.connect(url) as conn:
         evaluated = conn.execute("SELECT count(*) FROM exam_instances WHERE status = 'evaluated'").fetchone()[0]

@@ -64,6 +64,7 @@ class BenchResults:
     generation: list = field(default_factory=list)
     refresh: list = field(default_factory=list)
     refresh_note: str = ""
+    item_analysis: list = field(default_factory=list)
     million_note: str = ""
     dashboard: dict[str, RunResult] = field(default_factory=dict)
     dashboard_note: str = ""
@@ -248,6 +249,13 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
             for r in results.refresh
         ]
         out += _table(["evaluated exams", "refresh-leaderboards runs (ms)", "median ms", "rows touched"], rows)
+    if results.item_analysis:
+        rows = [
+            [f"{r.evaluated_exams:,}", " / ".join(_ms(v) for v in r.runs_ms), _ms(r.median_ms), str(r.rows_touched)]
+            for r in results.item_analysis
+        ]
+        out.append("")
+        out += _table(["evaluated exams", "refresh-item-analysis runs (ms)", "median ms", "question versions"], rows)
     if results.refresh_note:
         out.append(f"- Leaderboard refresh: {results.refresh_note}")
     if results.million_note:
