@@ -256,6 +256,8 @@ def run_item_analysis(app, url, results) -> None:
     timing = insights.time_refresh(app, url, job_name=insights.ITEM_ANALYSIS_JOB)
     results.item_analysis.append(timing)
     say(f"item analysis at {timing.evaluated_exams:,} evaluated exams: {timing.median_ms:.0f} ms")
+    for line in insights.explain_item_list(url):
+        say(line)
 
 
 def main() -> int:  # noqa: PLR0915 - the run, phase by phase

@@ -108,3 +108,23 @@ def sequential_latency(base_url: str, path: str, token: str, count: int = 100, w
         if i >= warmup:
             samples.append((time.perf_counter() - began) * 1000)
     return result_from_latencies(samples, time.perf_counter() - began_all)
+
+
+ITEM_LIST_FILTERS = (
+    {"school_class": "XII", "unit": None, "flag": None},
+    {"school_class": "XII", "unit": None, "flag": "key_suspect"},
+)
+
+
+def explain_item_list(url: str) -> list[str]:
+    """EXPLAIN ANALYZE of the admin item-analysis list (first page) under typical filters."""
+    from mathvidya.queries import queries
+
+    sql = queries("item_analysis").list_question_analysis.sql
+    lines = []
+    with psycopg.connect(url) as conn:
+        for filters in ITEM_LIST_FILTERS:
+            lines.append(f"-- {filters}")
+            plan = conn.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, {**filters, "limit": 20, "offset": 0})
+            lines += [row[0] for row in plan.fetchall()]
+    return lines

@@ -568,6 +568,17 @@ def _insert_children(conn: psycopg.Connection, kind: str, status: str, teacher_k
                SELECT e.evaluation_id, el.slot, el.question_id, el.awarded, el.marks,
                       CASE WHEN el.r_a < 0.2 THEN 'Show the substitution step clearly.' END
                FROM b_el el JOIN b_exam e ON e.exam_id = el.exam_id WHERE el.qtype <> 'MCQ'""",
+            # Step marks as for a two-step scheme (half the marks each; the first step is
+            # earned first), so item analysis has step award rates to compute.
+            """INSERT INTO question_step_marks (evaluation_id, question_number, step_number, question_id, step,
+                                               marks_awarded, marks_possible)
+               SELECT e.evaluation_id, el.slot, st.n, el.question_id, st.label,
+                      CASE st.n WHEN 1 THEN least(el.awarded, el.marks / 2)
+                                ELSE el.awarded - least(el.awarded, el.marks / 2) END,
+                      el.marks / 2
+               FROM b_el el JOIN b_exam e ON e.exam_id = el.exam_id
+               CROSS JOIN (VALUES (1, 'Method'), (2, 'Answer')) AS st(n, label)
+               WHERE el.qtype <> 'MCQ'""",
         )
 
 
@@ -650,7 +661,8 @@ def vacuum_analyze(url: str) -> None:
 def table_counts(conn: psycopg.Connection) -> dict[str, int]:
     counts = {}
     for table in ("users", "parent_student_mappings", "subscriptions", "questions", "exam_instances",
-                  "student_mcq_answers", "evaluations", "question_marks", "answer_sheet_uploads"):  # fmt: skip
+                  "student_mcq_answers", "evaluations", "question_marks", "question_step_marks",
+                  "answer_sheet_uploads"):  # fmt: skip
         counts[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     counts["evaluated_exams"] = conn.execute(
         "SELECT count(*) FROM exam_instances WHERE status = 'evaluated'"
