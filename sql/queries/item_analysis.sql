@@ -12,7 +12,8 @@ WITH attempts AS (
            coalesce(a.marks_awarded, 0) AS awarded, v.max_marks AS possible, a.selected_choices
     FROM exam_question_versions v
     JOIN exam_instances e ON e.exam_instance_id = v.exam_instance_id
-    JOIN student_mcq_answers a ON a.exam_instance_id = v.exam_instance_id AND a.question_id = v.question_id
+    JOIN student_mcq_answers a ON a.exam_instance_id = v.exam_instance_id AND a.question_number = v.question_number
+                             AND a.question_id = v.question_id
     WHERE e.status = 'evaluated' AND e.evaluated_at <= :as_of AND cardinality(a.selected_choices) > 0
     UNION ALL
     SELECT v.question_id, v.question_version, v.exam_instance_id, e.percentage,
@@ -73,27 +74,40 @@ keys AS (
     LEFT JOIN question_versions qv ON qv.question_id = f.question_id AND qv.version = f.question_version
                                   AND jsonb_typeof(qv.content -> 'mcq_correct_choices') = 'array'
     WHERE q.question_type = 'MCQ'
+),
+labels AS (
+    SELECT f.question_id, f.question_version, unnest(mcq_choice_labels(q.mcq_choices)) AS label
+    FROM figures f JOIN questions q ON q.question_id = f.question_id
+    WHERE q.question_type = 'MCQ'
+    UNION
+    SELECT question_id, question_version, label FROM all_picks
+),
+shares AS (
+    SELECT l.question_id, l.question_version,
+           jsonb_object_agg(l.label, round(coalesce(ap.picks, 0)::numeric / f.attempts, 4) ORDER BY l.label)
+               AS choice_shares
+    FROM labels l
+    JOIN figures f ON f.question_id = l.question_id AND f.question_version = l.question_version
+    LEFT JOIN all_picks ap
+           ON ap.question_id = l.question_id AND ap.question_version = l.question_version AND ap.label = l.label
+    GROUP BY l.question_id, l.question_version
+),
+top_group_picks AS (
+    SELECT tp.question_id, tp.question_version,
+           max(tp.picks) FILTER (WHERE tp.label = ANY (k.correct)) AS top_key_picks,
+           max(tp.picks) FILTER (WHERE NOT (tp.label = ANY (k.correct))) AS top_distractor_picks
+    FROM top_picks tp
+    JOIN keys k ON k.question_id = tp.question_id AND k.question_version = tp.question_version
+    GROUP BY tp.question_id, tp.question_version
 )
 SELECT f.question_id, f.question_version, q.class::text AS class, q.unit, q.question_type::text AS question_type,
        f.attempts, f.facility, f.top_facility, f.bottom_facility,
        (q.question_type = 'MCQ') AS is_mcq,
-       CASE WHEN q.question_type = 'MCQ' THEN (
-           SELECT jsonb_object_agg(l.label, round(coalesce(ap.picks, 0)::numeric / f.attempts, 4) ORDER BY l.label)
-           FROM (SELECT unnest(mcq_choice_labels(q.mcq_choices))
-                 UNION SELECT ap2.label FROM all_picks ap2
-                       WHERE ap2.question_id = f.question_id AND ap2.question_version = f.question_version) AS l(label)
-           LEFT JOIN all_picks ap
-                  ON ap.question_id = f.question_id AND ap.question_version = f.question_version AND ap.label = l.label)
-       END AS choice_shares,
-       (SELECT max(tp.picks) FROM top_picks tp
-        WHERE tp.question_id = f.question_id AND tp.question_version = f.question_version
-          AND tp.label = ANY (k.correct)) AS top_key_picks,
-       (SELECT max(tp.picks) FROM top_picks tp
-        WHERE tp.question_id = f.question_id AND tp.question_version = f.question_version
-          AND NOT (tp.label = ANY (k.correct))) AS top_distractor_picks
+       s.choice_shares, t.top_key_picks, t.top_distractor_picks
 FROM figures f
 JOIN questions q ON q.question_id = f.question_id
-LEFT JOIN keys k ON k.question_id = f.question_id AND k.question_version = f.question_version
+LEFT JOIN shares s ON s.question_id = f.question_id AND s.question_version = f.question_version
+LEFT JOIN top_group_picks t ON t.question_id = f.question_id AND t.question_version = f.question_version
 ORDER BY f.question_id, f.question_version;
 
 -- name: step_award_rates
