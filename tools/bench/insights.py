@@ -117,12 +117,16 @@ ITEM_LIST_FILTERS = (
 
 
 def explain_item_list(url: str) -> list[str]:
-    """EXPLAIN ANALYZE of the admin item-analysis list (first page) under typical filters."""
+    """EXPLAIN ANALYZE of the item-analysis measurement and of the admin list (first page)
+    under typical filters."""
     from mathvidya.queries import queries
 
     sql = queries("item_analysis").list_question_analysis.sql
     lines = []
     with psycopg.connect(url) as conn:
+        measure = queries("item_analysis").measure_items.sql
+        plan = conn.execute("EXPLAIN (ANALYZE, COSTS OFF) " + measure, {"as_of": datetime.now(UTC)})
+        lines += [row[0] for row in plan.fetchall()]
         for filters in ITEM_LIST_FILTERS:
             lines.append(f"-- {filters}")
             plan = conn.execute("EXPLAIN (ANALYZE, COSTS OFF) " + sql, {**filters, "limit": 20, "offset": 0})
