@@ -186,6 +186,7 @@ def _items():
 
 def lock_item_analysis(conn: psycopg.Connection) -> None:
     _items().lock_item_analysis(conn)
+    _items().allow_large_sorts(conn)
 
 
 def measure_items(conn: psycopg.Connection, as_of: datetime) -> list[dict]:

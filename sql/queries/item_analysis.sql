@@ -34,22 +34,21 @@ WITH attempts AS (
     WHERE e.status = 'evaluated' AND e.evaluated_at <= :as_of AND v.choice <> ''
 ),
 ranked AS (
-    SELECT t.*,
+    -- One sort serves both groups: the bottom group is the last group_size of the top-down order.
+    SELECT t.question_id, t.question_version, t.awarded, t.possible, t.selected_choices,
+           count(*) OVER item AS n,
            greatest(1, round(0.27 * count(*) OVER item)) AS group_size,
-           row_number() OVER (PARTITION BY question_id, question_version
-                              ORDER BY percentage DESC, exam_instance_id) AS rank_from_top,
-           row_number() OVER (PARTITION BY question_id, question_version
-                              ORDER BY percentage ASC, exam_instance_id DESC) AS rank_from_bottom
+           row_number() OVER (item ORDER BY t.percentage DESC, t.exam_instance_id) AS rank_from_top
     FROM attempts t
-    WINDOW item AS (PARTITION BY question_id, question_version)
+    WINDOW item AS (PARTITION BY t.question_id, t.question_version)
 ),
 figures AS (
     SELECT question_id, question_version, count(*)::int AS attempts,
            round(sum(awarded) / sum(possible), 4) AS facility,
            round(sum(awarded) FILTER (WHERE rank_from_top <= group_size)
                  / sum(possible) FILTER (WHERE rank_from_top <= group_size), 4) AS top_facility,
-           round(sum(awarded) FILTER (WHERE rank_from_bottom <= group_size)
-                 / sum(possible) FILTER (WHERE rank_from_bottom <= group_size), 4) AS bottom_facility
+           round(sum(awarded) FILTER (WHERE rank_from_top > n - group_size)
+                 / sum(possible) FILTER (WHERE rank_from_top > n - group_size), 4) AS bottom_facility
     FROM ranked
     GROUP BY question_id, question_version
 ),
@@ -140,6 +139,11 @@ SELECT question_id, question_version FROM question_analysis WHERE flags @> ARRAY
 -- name: lock_item_analysis!
 -- One run at a time (a second waits, then measures again).
 SELECT pg_advisory_xact_lock(hashtext('mathvidya:item-analysis'));
+
+-- name: allow_large_sorts!
+-- The measurement ranks every attempt of every question version in one sort: let this
+-- transaction sort in memory rather than on disk.
+SET LOCAL work_mem = '256MB';
 
 -- name: insert_run!
 INSERT INTO item_analysis_runs (run_id, started_at, computed_at, exams_considered, evaluated_from, evaluated_to,
