@@ -46,8 +46,8 @@ class QuestionAnalysisSchema(Schema):
 
 
 class ItemAnalysisEntrySchema(QuestionAnalysisSchema):
-    school_class = fields.String(data_key="class", attribute="class", required=True)
-    unit = fields.String(required=True)
+    school_class = fields.String(data_key="class", attribute="class", allow_none=True)
+    unit = fields.String(allow_none=True)
     question_type = fields.String(required=True)
 
 

@@ -41,10 +41,10 @@ CREATE TABLE question_analysis (
 -- The admin list filters by flag.
 CREATE INDEX question_analysis_flags_idx ON question_analysis USING gin (flags);
 
--- The admin list filters by class and unit (copied from the question at each run) and pages
--- in this order.
-ALTER TABLE question_analysis ADD COLUMN class student_class NOT NULL;
-ALTER TABLE question_analysis ADD COLUMN unit text NOT NULL;
+-- The admin list filters by class and unit (copied from the question by each run; nullable
+-- so that other writers of figures need not know them) and pages in this order.
+ALTER TABLE question_analysis ADD COLUMN class student_class;
+ALTER TABLE question_analysis ADD COLUMN unit text;
 CREATE INDEX question_analysis_class_unit_idx ON question_analysis (class, unit, question_id, question_version);
 
 -- ---------------------------------------------------------------------------------------
