@@ -235,3 +235,61 @@ def test_admin_list_filters_and_pages(world):
     assert page.get_json()["total"] == 5 and len(page.get_json()["items"]) == 1
     none = world.client.get(listing, headers=headers, query_string={"class": "X"}).get_json()
     assert none == {"items": [], "total": 0, "limit": 20, "offset": 0}
+
+
+def test_versions_are_measured_apart_and_a_marked_alternative_is_an_attempt(world):
+    """Two more exams carry version 2 of M and an internal-choice question whose
+    alternative (a) the teacher marked; alternative (b), never marked, has no attempt."""
+    a_id, b_id = make_questions(world.app, world.unit, "VSA", 2)
+    with connect(world) as conn:
+        conn.execute("UPDATE questions SET version = 2 WHERE question_id = %s", (world.m,))
+        template_id = conn.execute("SELECT template_id FROM exam_templates WHERE class = 'XII' LIMIT 1").fetchone()[
+            "template_id"
+        ]
+        for pick, marks in (("A", 2), ("B", 1)):
+            choice_item = {
+                "question_number": 2,
+                "question_type": "VSA",
+                "marks": 2,
+                "unit": world.unit,
+                "alternatives": [
+                    {**snapshot_item(2, a_id, "VSA", 2, world.unit), "choice": "a"},
+                    {**snapshot_item(2, b_id, "VSA", 2, world.unit), "choice": "b"},
+                ],
+            }
+            snapshot = {"questions": [{**snapshot_item(1, world.m, "MCQ", 1, world.unit), "version": 2}, choice_item]}
+            exam_id = conn.execute(
+                "INSERT INTO exam_instances (student_user_id, template_id, exam_type, class, status, seed, "
+                "exam_snapshot, total_marks, duration_minutes, percentage) "
+                "VALUES (%s, %s, 'board_exam', 'XII', 'evaluated', 1, %s, 3, 60, 50) RETURNING exam_instance_id",
+                (world.student["user_id"], template_id, Jsonb(snapshot)),
+            ).fetchone()["exam_instance_id"]
+            conn.execute(
+                "INSERT INTO student_mcq_answers (exam_instance_id, question_number, question_id, selected_choices, "
+                "is_correct, marks_awarded) VALUES (%s, 1, %s, %s, %s, %s)",
+                (exam_id, world.m, [pick], pick == "A", 1 if pick == "A" else 0),
+            )
+            evaluation_id = conn.execute(
+                "INSERT INTO evaluations (exam_instance_id, teacher_user_id, status, completed_at, sla_deadline) "
+                "VALUES (%s, %s, 'completed', now(), now()) RETURNING evaluation_id",
+                (exam_id, world.teacher["user_id"]),
+            ).fetchone()["evaluation_id"]
+            conn.execute(
+                "INSERT INTO question_marks (evaluation_id, question_number, question_id, marks_awarded, "
+                "marks_possible, counted_choice) VALUES (%s, 2, %s, %s, 2, 'a')",
+                (evaluation_id, a_id, marks),
+            )
+            conn.execute(
+                "INSERT INTO question_alternative_marks (evaluation_id, question_number, choice, question_id, "
+                "marks_awarded, marks_possible) VALUES (%s, 2, 'a', %s, %s, 2)",
+                (evaluation_id, a_id, marks),
+            )
+    run(world)
+    current = analysis(world, world.m).get_json()
+    assert (current["question_version"], current["attempts"], current["facility"]) == (2, 2, 0.5)
+    assert current["discrimination"] is None  # 2 attempts: below the minimum
+    first = analysis(world, world.m, version=1).get_json()
+    assert (first["question_version"], first["attempts"], first["facility"]) == (1, 10, 0.6)
+    alternative = analysis(world, a_id).get_json()
+    assert (alternative["attempts"], alternative["facility"]) == (2, 0.75)
+    assert analysis(world, b_id).get_json()["attempts"] == 0
