@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
@@ -17,10 +17,10 @@ from mathvidya.insights.item_analysis_rules import (
 @pytest.mark.parametrize(
     ("facility", "band"),
     [
-        (D("0.7001"), "easy"),
-        (D("0.7"), "medium"),
-        (D("0.4"), "medium"),
-        (D("0.3999"), "hard"),
+        (Decimal("0.7001"), "easy"),
+        (Decimal("0.7"), "medium"),
+        (Decimal("0.4"), "medium"),
+        (Decimal("0.3999"), "hard"),
         (None, None),
     ],
 )
@@ -31,15 +31,15 @@ def test_difficulty_bands_follow_the_boundaries(facility, band):
 @pytest.mark.parametrize(
     ("facility", "disc", "is_mcq", "key", "distractor", "flags"),
     [
-        (D("0.9001"), D("0.2"), True, 5, 1, ["too_easy"]),
-        (D("0.9"), D("0.2"), True, 5, 1, []),
-        (D("0.1999"), D("0.1"), False, None, None, ["too_hard"]),
-        (D("0.2"), D("0.0999"), False, None, None, ["poor_discrimination"]),
-        (D("0.5"), D("-0.01"), False, None, None, ["poor_discrimination"]),  # written: never key_suspect
-        (D("0.5"), D("-0.01"), True, 5, 1, ["poor_discrimination", "key_suspect"]),
-        (D("0.5"), D("0.3"), True, 3, 4, ["key_suspect"]),  # top group prefers a distractor
-        (D("0.5"), D("0.3"), True, 4, 4, []),  # a tie is not "more often"
-        (D("0.5"), None, True, None, None, []),
+        (Decimal("0.9001"), Decimal("0.2"), True, 5, 1, ["too_easy"]),
+        (Decimal("0.9"), Decimal("0.2"), True, 5, 1, []),
+        (Decimal("0.1999"), Decimal("0.1"), False, None, None, ["too_hard"]),
+        (Decimal("0.2"), Decimal("0.0999"), False, None, None, ["poor_discrimination"]),
+        (Decimal("0.5"), Decimal("-0.01"), False, None, None, ["poor_discrimination"]),  # written: never key_suspect
+        (Decimal("0.5"), Decimal("-0.01"), True, 5, 1, ["poor_discrimination", "key_suspect"]),
+        (Decimal("0.5"), Decimal("0.3"), True, 3, 4, ["key_suspect"]),  # top group prefers a distractor
+        (Decimal("0.5"), Decimal("0.3"), True, 4, 4, []),  # a tie is not "more often"
+        (Decimal("0.5"), None, True, None, None, []),
     ],
 )
 def test_flags(facility, disc, is_mcq, key, distractor, flags):
@@ -47,22 +47,22 @@ def test_flags(facility, disc, is_mcq, key, distractor, flags):
 
 
 def test_discrimination_is_top_minus_bottom():
-    assert discrimination(D("1.0000"), D("0.3333")) == D("0.6667")
-    assert discrimination(None, D("0.5")) is None
+    assert discrimination(Decimal("1.0000"), Decimal("0.3333")) == Decimal("0.6667")
+    assert discrimination(None, Decimal("0.5")) is None
 
 
 def test_below_the_minimum_no_judgement_is_made():
     measured = {
         "attempts": 29,
-        "facility": D("0.05"),
-        "top_facility": D("0"),
-        "bottom_facility": D("1"),
+        "facility": Decimal("0.05"),
+        "top_facility": Decimal("0"),
+        "bottom_facility": Decimal("1"),
         "is_mcq": True,
         "top_key_picks": 0,
         "top_distractor_picks": 9,
     }
     assert judged_figures(measured, 30) == {"discrimination": None, "measured_difficulty": None, "flags": []}
     judged = judged_figures({**measured, "attempts": 30}, 30)
-    assert judged["discrimination"] == D("-1")
+    assert judged["discrimination"] == Decimal("-1")
     assert judged["measured_difficulty"] == "hard"
     assert judged["flags"] == ["too_hard", "poor_discrimination", "key_suspect"]
