@@ -118,6 +118,12 @@ def _read_essay(element: Element, draft: Draft, defaults: Mapping[str, Any]) -> 
     if "question_type" not in draft.described and not defaults.get("question_type"):
         marks = interchange.read_number(draft.described.get("marks", "") or str(defaults.get("marks") or ""))
         draft.described["question_type"] = TYPE_BY_MARKS.get(marks, "") if marks is not None else ""
+        if not draft.described["question_type"]:
+            draft.refuse(
+                "question_type",
+                "an essay's type comes from an mv:type=… tag, the question_type field, or its marks "
+                "(defaultgrade 2 VSA, 3 SA, 4 CASE, 5 or 6 LA)",
+            )
     steps = element.findall("markingscheme/step")
     scheme = []
     for number, step in enumerate(steps, start=1):
