@@ -147,3 +147,26 @@ def test_gift_export_names_the_questions_it_leaves_out(fresh_app, fresh_database
         )
     text = client.get(f"{EXPORT_URL}?format=gift", headers=admin["headers"]).get_data(as_text=True)
     assert "1 question(s) left out" in text and "image-only" in text
+
+
+def test_a_large_export_streams_every_question_once_across_keyset_pages(fresh_app, fresh_database_url):
+    client = fresh_app.test_client()
+    admin = factory_make_user(fresh_app, "admin")
+    with psycopg.connect(fresh_database_url) as conn:  # 1,203 questions over 3 units: several pages
+        conn.execute(
+            "INSERT INTO questions (class, unit, question_type, marks, question_text, mcq_choices,"
+            " mcq_correct_choices, status, created_by)"
+            " SELECT 'XII', (ARRAY['Integrals', 'Matrices', 'Probability'])[1 + n %% 3], 'MCQ', 1,"
+            "        'Bulk question ' || n || ': $x^' || n || '$ ?',"
+            "        '[{\"label\": \"A\", \"text\": \"yes\"}, {\"label\": \"B\", \"text\": \"no\"}]', '{A}',"
+            "        'active', %s"
+            " FROM generate_series(1, 1203) AS n",
+            (admin["user_id"],),
+        )
+    response = client.get(f"{EXPORT_URL}?format=csv&class=XII", headers=admin["headers"])
+    assert response.status_code == 200 and response.is_streamed
+    lines = response.get_data(as_text=True).splitlines()
+    texts = [line for line in lines if "Bulk question" in line]
+    assert len(texts) == 1203 and len(set(texts)) == 1203
+    units = [line.split(",")[1] for line in texts]
+    assert units == sorted(units)  # class, unit order
