@@ -107,7 +107,7 @@ def read_gift(text: str) -> Iterator[Draft]:
         for number, line in block:
             stripped = line.strip()
             if stripped.startswith(CATEGORY_PREFIX):
-                category = interchange.read_category(stripped[len(CATEGORY_PREFIX) :]) or ("", "")
+                category = interchange.read_category(stripped[len(CATEGORY_PREFIX) :])
             elif stripped.startswith("//"):
                 comments.append(stripped[2:].strip())
                 question_lines.append((number, ""))
@@ -133,8 +133,6 @@ def _blocks(lines: list[str]) -> Iterator[list[tuple[int, str]]]:
 def _read_question(lines: list[tuple[int, str]], comments: list[str], category: tuple[str, str] | None) -> Draft:
     draft = Draft(position=lines[0][0])
     if category is not None:
-        if category == ("", ""):
-            draft.refuse("category", "the $CATEGORY above must end in <class>/<unit>, e.g. XII/Integrals")
         draft.described["class"], draft.described["unit"] = category
     for comment in comments:
         if comment.lower().startswith("mv:"):

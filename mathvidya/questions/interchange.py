@@ -152,7 +152,8 @@ def category_path(klass: str, unit: str) -> str:
 
 def read_category(path: str) -> tuple[str, str] | None:
     """(class, unit) of a category path such as `XII/Integrals` or `$course$/XII/Integrals`;
-    None when it does not end in a class and a unit."""
+    None when it has fewer than two parts (Moodle's `$course$/top/Default for …`): the
+    import's `class` and `unit` fields then apply."""
     parts = [part.replace("\x00", "/") for part in path.strip().replace("//", "\x00").split("/")]
     while parts and parts[0].strip() in CATEGORY_ROOTS:
         parts.pop(0)

@@ -51,13 +51,11 @@ def read_moodle_xml(data: bytes, defaults: Mapping[str, Any]) -> Iterator[Draft]
     for element in root.iter("question"):
         kind = element.get("type", "")
         if kind == "category":
-            category = interchange.read_category(_text(element, "category")) or ("", "")
+            category = interchange.read_category(_text(element, "category"))
             continue
         index += 1
         draft = Draft(position=index)
         if category is not None:
-            if category == ("", ""):
-                draft.refuse("category", "the category above must end in <class>/<unit>, e.g. $course$/XII/Integrals")
             draft.described["class"], draft.described["unit"] = category
         if kind == "multichoice":
             _read_multichoice(element, draft)

@@ -284,3 +284,26 @@ def test_csv_export_round_trips_through_the_spreadsheet_importer(bank):
     fields = tuple(name for name in XML_FIELDS if name != "correct_answer_text")
     assert parsed.errors == []
     assert [_content(q, fields) for q in parsed.questions] == [_content(q, fields) for q in bank]
+
+
+def test_a_moodle_default_category_leaves_class_and_unit_to_the_defaults():
+    text = b"$CATEGORY: $course$/top/Default for Maths\n\nWhat is $1+1$?{=2 ~3}\n"
+    parsed = read("gift", text, {"class": "X", "unit": "Real Numbers"})
+    assert parsed.errors == []
+    assert (parsed.questions[0]["class"], parsed.questions[0]["unit"]) == ("X", "Real Numbers")
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("XII/Integrals", ("XII", "Integrals")),
+        ("$course$/top/XII/Integrals", ("XII", "Integrals")),
+        ("$course$/X/Surface Areas and Volumes", ("X", "Surface Areas and Volumes")),
+        ("$course$/X/Either//Or", ("X", "Either/Or")),
+        ("$course$/top", None),
+    ],
+)
+def test_category_paths(path, expected):
+    assert interchange.read_category(path) == expected
+    if expected:
+        assert interchange.read_category(interchange.category_path(*expected)) == expected
