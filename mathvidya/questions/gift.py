@@ -36,7 +36,8 @@ MISSING_WORD = "_____"
 # Escaping
 # ---------------------------------------------------------------------------------------
 def escape(text: str) -> str:
-    """Text as GIFT writes it: specials and line breaks escaped, other backslashes kept."""
+    """Text as GIFT writes it: specials and line breaks escaped (CR LF as LF), other backslashes kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     out = []
     for position, char in enumerate(text):
         following = text[position + 1] if position + 1 < len(text) else ""

@@ -307,3 +307,7 @@ def test_category_paths(path, expected):
     assert interchange.read_category(path) == expected
     if expected:
         assert interchange.read_category(interchange.category_path(*expected)) == expected
+
+
+def test_gift_writes_windows_line_ends_as_line_breaks_on_one_line():
+    assert gift.escape("a\r\nb\rc") == "a\\nb\\nc"
