@@ -158,7 +158,7 @@ def test_a_large_export_streams_every_question_once_across_keyset_pages(fresh_ap
             " mcq_correct_choices, status, created_by)"
             " SELECT 'XII', (ARRAY['Integrals', 'Matrices', 'Probability'])[1 + n %% 3], 'MCQ', 1,"
             "        'Bulk question ' || n || ': $x^' || n || '$ ?',"
-            "        '[{\"label\": \"A\", \"text\": \"yes\"}, {\"label\": \"B\", \"text\": \"no\"}]', '{A}',"
+            '        \'[{"label": "A", "text": "yes"}, {"label": "B", "text": "no"}]\', \'{A}\','
             "        'active', %s"
             " FROM generate_series(1, 1203) AS n",
             (admin["user_id"],),
