@@ -65,12 +65,16 @@ class FileRefused(ValueError):
 
 @dataclass(frozen=True)
 class RowProblem:
+    """One problem of one entry: ``row`` is its number as the file counts entries — a
+    spreadsheet row, a text file's line, or a position in an XML file (``numbered_by``)."""
+
     row: int
     column: str
     reason: str
+    numbered_by: str = "row"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "reason": self.reason}
+        return {self.numbered_by: self.row, "column": self.column, "reason": self.reason}
 
 
 @dataclass
@@ -228,14 +232,16 @@ def parse_sheet(header: Sequence[str], rows: Iterable[Sequence[str]], units_by_c
             parsed.errors.extend(errors)
         else:
             parsed.questions.append(question)
-    parsed.warnings.extend(_repeats_within_file(parsed.questions, columns))
+    parsed.warnings.extend(repeats_within_file(parsed.questions, columns.name("question_text")))
     parsed.warnings.sort(key=lambda problem: problem.row)
     return parsed
 
 
-def _repeats_within_file(questions: list[dict[str, Any]], columns: Columns) -> list[RowProblem]:
-    """Rows repeating an earlier row's class, unit, type and text: both are imported (they
-    may differ in their options), but a person should look."""
+def repeats_within_file(
+    questions: list[dict[str, Any]], text_column: str, numbered_by: str = "row"
+) -> list[RowProblem]:
+    """Entries repeating an earlier entry's class, unit, type and text: both are imported
+    (they may differ in their options), but a person should look."""
     first_row: dict[tuple, int] = {}
     warnings = []
     for question in questions:
@@ -244,8 +250,8 @@ def _repeats_within_file(questions: list[dict[str, Any]], columns: Columns) -> l
             continue
         key = (question["class"], question["unit"], question["question_type"], text)
         if key in first_row:
-            reason = f"repeats row {first_row[key]} (same class, unit, type and text); both are kept"
-            warnings.append(RowProblem(question["row_number"], columns.name("question_text"), reason))
+            reason = f"repeats {numbered_by} {first_row[key]} (same class, unit, type and text); both are kept"
+            warnings.append(RowProblem(question["row_number"], text_column, reason, numbered_by))
         else:
             first_row[key] = question["row_number"]
     return warnings
@@ -273,31 +279,13 @@ def parse_row(
     def refuse(column: str, reason: str) -> None:
         errors.append(RowProblem(row_number, columns.name(column), reason))
 
-    raw_class = value("class")
-    klass = CLASS_ALIASES.get(" ".join(raw_class.split()).lower())
-    if klass is None:
-        refuse("class", f"{raw_class!r} is not a class (X or XII)" if raw_class else "is required (X or XII)")
-    units = units_by_class.get(klass or "", [])
-    raw_unit = value("unit")
-    unit = rules.normalise_unit(raw_unit, units) if raw_unit else None
-    if not raw_unit:
-        refuse("unit", "is required")
-    elif klass and unit is None:
-        refuse("unit", f"{raw_unit!r} is not a Class {klass} unit")
-
-    raw_type = value("question_type")
-    question_type = raw_type.upper() if raw_type.upper() in rules.QUESTION_TYPES else None
-    if question_type is None:
-        refuse(
-            "question_type",
-            f"must be one of {', '.join(rules.QUESTION_TYPES)}" + (f", not {raw_type!r}" if raw_type else ""),
-        )
-
-    marks = _parse_marks(value("marks"), question_type, refuse)
-    raw_difficulty = value("difficulty").lower()
-    difficulty = raw_difficulty or "medium"
-    if difficulty not in rules.DIFFICULTIES:
-        refuse("difficulty", f"must be one of {', '.join(rules.DIFFICULTIES)}, not {raw_difficulty!r}")
+    described = read_description(
+        {name: value(name) for name in ("class", "unit", "question_type", "marks", "difficulty")},
+        units_by_class,
+        refuse,
+    )
+    klass, unit, units = described["class"], described["unit"], described["units"]
+    question_type, marks, difficulty = described["question_type"], described["marks"], described["difficulty"]
 
     choices = _parse_choices(cells, columns, refuse) if question_type == "MCQ" else None
     if question_type and question_type != "MCQ":
@@ -351,6 +339,42 @@ def parse_row(
             for message in messages:
                 refuse(_column_of(field_name), message)
     return question, errors, warnings
+
+
+def read_description(raw: Mapping[str, str], units_by_class: Mapping[str, list[str]], refuse) -> dict[str, Any]:
+    """Class, unit, type, marks and difficulty from their text (any file format): each
+    bad one reported through ``refuse(field, reason)``; ``units`` is the class's list."""
+    raw_class = raw.get("class") or ""
+    klass = CLASS_ALIASES.get(" ".join(raw_class.split()).lower())
+    if klass is None:
+        refuse("class", f"{raw_class!r} is not a class (X or XII)" if raw_class else "is required (X or XII)")
+    units = units_by_class.get(klass or "", [])
+    raw_unit = raw.get("unit") or ""
+    unit = rules.normalise_unit(raw_unit, units) if raw_unit else None
+    if not raw_unit:
+        refuse("unit", "is required")
+    elif klass and unit is None:
+        refuse("unit", f"{raw_unit!r} is not a Class {klass} unit")
+    raw_type = raw.get("question_type") or ""
+    question_type = raw_type.upper() if raw_type.upper() in rules.QUESTION_TYPES else None
+    if question_type is None:
+        refuse(
+            "question_type",
+            f"must be one of {', '.join(rules.QUESTION_TYPES)}" + (f", not {raw_type!r}" if raw_type else ""),
+        )
+    marks = _parse_marks(raw.get("marks") or "", question_type, refuse)
+    raw_difficulty = (raw.get("difficulty") or "").lower()
+    difficulty = raw_difficulty or "medium"
+    if difficulty not in rules.DIFFICULTIES:
+        refuse("difficulty", f"must be one of {', '.join(rules.DIFFICULTIES)}, not {raw_difficulty!r}")
+    return {
+        "class": klass,
+        "unit": unit,
+        "units": units,
+        "question_type": question_type,
+        "marks": marks,
+        "difficulty": difficulty,
+    }
 
 
 def _column_of(field_name: str) -> str:
@@ -458,3 +482,75 @@ def _parse_correct(
         refuse("correct", f"option {', '.join(unknown)} is not among the options ({', '.join(known)})")
         return None, None
     return list(dict.fromkeys(labels)), answer_text
+
+
+# ---------------------------------------------------------------------------------------
+# Questions → rows (export in the layout this module reads)
+# ---------------------------------------------------------------------------------------
+EXPORT_HEADER = [
+    "Class",
+    "Chapter/Unit",
+    "Question Type",
+    "Topic",
+    "Difficulty",
+    "Marks",
+    "Question Text in LaTeX",
+    *(f"Option {label} text" for label in OPTION_LETTERS),
+    "Correct option and answer",
+    "Explanation or solution text in LaTeX",
+    "image",
+    "Tags",
+    "CBSE Year",
+    *(header for n in range(1, rules.MAX_SCHEME_STEPS + 1) for header in (f"Step {n}", f"Step {n} marks")),
+]
+
+
+def export_rows(questions: Iterable[Mapping[str, Any]]) -> Iterable[str]:
+    """A CSV file (header, then one row per question) that ``parse_sheet`` reads back."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_HEADER)
+    yield _take(out)
+    for question in questions:
+        writer.writerow(export_row(question))
+        yield _take(out)
+
+
+def _take(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def export_row(question: Mapping[str, Any]) -> list[str]:
+    choices = {choice["label"]: choice.get("text") or "" for choice in question.get("mcq_choices") or []}
+    answer = question.get("correct_answer_text") or ""
+    if question["question_type"] == "MCQ":
+        answer = ", ".join([*(question.get("mcq_correct_choices") or []), *([answer] if answer else [])])
+    steps = list(question.get("marking_scheme") or [])
+    step_cells = []
+    for n in range(rules.MAX_SCHEME_STEPS):
+        step = steps[n] if n < len(steps) else None
+        step_cells += [step["step"], _number(step["marks"])] if step else ["", ""]
+    return [
+        question["class"],
+        question["unit"],
+        question["question_type"],
+        question.get("topic") or "",
+        question.get("difficulty") or "",
+        _number(question["marks"]),
+        question.get("question_text") or "",
+        *(choices.get(label, "") for label in OPTION_LETTERS),
+        answer,
+        question.get("explanation") or "",
+        question.get("question_image_key") or "",
+        ", ".join(question.get("tags") or []),
+        str(question["cbse_year"]) if question.get("cbse_year") else "",
+        *step_cells,
+    ]
+
+
+def _number(value: Any) -> str:
+    amount = Decimal(str(value))
+    return str(int(amount)) if amount == amount.to_integral_value() else format(amount.normalize(), "f")

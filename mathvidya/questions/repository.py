@@ -87,3 +87,22 @@ def insert_questions_skipping_duplicates(
     return _q().insert_questions_skipping_duplicates(
         conn, rows=Jsonb(rows), status=status, created_by=created_by, approved_by=approved_by
     )
+
+
+def export_questions_page(
+    conn: psycopg.Connection, filters: dict[str, Any], after: dict[str, Any] | None, limit: int
+) -> list[dict]:
+    """Up to ``limit`` questions after ``after`` (the previous page's last row) in class,
+    unit, id order; filters: class, unit, status, viewer_id (None = everything)."""
+    params = {("class_" if key == "class" else key): value for key, value in filters.items()}
+    after = after or {}
+    return list(
+        _q().export_questions_page(
+            conn,
+            **params,
+            after_class=after.get("class"),
+            after_unit=after.get("unit"),
+            after_id=after.get("question_id"),
+            limit=limit,
+        )
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from uuid import UUID
 
-from flask import request
+from flask import Response, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -123,19 +124,57 @@ class QuestionImport(MethodView):
     @blp.response(200, schemas.ImportReportSchema)
     @blp.alt_response(413, description="PAYLOAD_TOO_LARGE: the file is over 5 MB")
     def post(self, form):
-        """Import a CSV (UTF-8) or XLSX file of questions (multipart: `file`, `dry_run`).
+        """Import a CSV (UTF-8), XLSX, GIFT, Aiken or Moodle XML file of questions (multipart:
+        `file`, `dry_run`, `format`, and defaults `class`, `unit`, `question_type`, `marks`).
 
-        Every bad row is reported (row as the spreadsheet numbers it, column, reason);
-        a real run imports the good rows as drafts in one transaction and skips exact
-        duplicates (same class, unit, type and normalised text)."""
+        Every bad entry is reported — by `row` (CSV, XLSX), `line` (GIFT, Aiken: where the
+        entry starts) or `index` (Moodle XML), with the column or field and the reason; a real
+        run imports the good entries as drafts in one transaction and skips exact duplicates
+        (same class, unit, type and normalised text). A Moodle XML file with a DTD or entities
+        is refused (422). Formats and the `// mv:` convention: docs/questions.md."""
         upload = request.files.get("file")
         if upload is None:
             raise ValidationFailed({"file": ["Missing data for required field."]})
         data = upload.stream.read(service.MAX_IMPORT_BYTES + 1)
         if len(data) > service.MAX_IMPORT_BYTES:
             raise PayloadTooLarge(f"An import file may be at most {service.MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
+        defaults = {key: form.get(key) for key in ("class", "unit", "question_type", "marks")}
         return service.import_questions(
-            db.request_connection(), current_principal(), upload.filename or "", data, form["dry_run"]
+            db.request_connection(),
+            current_principal(),
+            upload.filename or "",
+            data,
+            form["dry_run"],
+            form["format"],
+            defaults,
+        )
+
+
+@blp.route("/questions/export")
+class QuestionExport(MethodView):
+    @db.autocommit_reads
+    @roles(*EDITORS)
+    @blp.arguments(schemas.QuestionExportArgsSchema, location="query")
+    @blp.alt_response(200, description="The file (`Content-Disposition: attachment`), streamed")
+    def get(self, args):
+        """Download questions as GIFT, Aiken, Moodle XML or CSV (filters `class`, `unit`, `status`).
+
+        Teachers export active questions and their own; admins everything. The file is
+        streamed in keyset pages of 500 questions, never built whole in memory. Questions a
+        format cannot carry are left out (GIFT and Moodle XML name them in a closing comment;
+        Aiken carries only single-answer MCQs and needs `class` and `unit`). Re-importing the
+        file reports every question as a duplicate."""
+        conn = db.request_connection()
+        filters = service.export_filters(current_principal(), args)
+        pages = service.question_pages(conn, filters)
+        first = next(pages, [])  # a failure here still answers in the error shape
+        body = service.export_body(args["format"], itertools.chain([first], pages))
+        media_type, _suffix = service.EXPORT_MEDIA_TYPES[args["format"]]
+        file_name = service.export_file_name(args["format"], filters)
+        return Response(
+            stream_with_context(body),
+            content_type=media_type,
+            headers={"Content-Disposition": f'attachment; filename="{file_name}"'},
         )
 
 

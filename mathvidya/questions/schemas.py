@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from mathvidya.questions.interchange import EXPORT_FORMATS, IMPORT_FORMATS
 from mathvidya.questions.rules import CLASSES, DIFFICULTIES, QUESTION_TYPES, STATUSES
 from mathvidya.questions.template_rules import EXAM_TYPES
 from mathvidya.schemas import PageArgsSchema, StrictSchema, list_schema
@@ -184,13 +185,46 @@ class ImportFormSchema(StrictSchema):
 
     file = fields.Raw(
         load_default=None,
-        metadata={"type": "string", "format": "binary", "description": ".csv (UTF-8) or .xlsx, at most 5 MB"},
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": ".csv (UTF-8), .xlsx, GIFT, Aiken or Moodle XML, at most 5 MB",
+        },
     )
     dry_run = fields.Boolean(load_default=False, metadata={"description": "true: check and report, import nothing"})
+    format = fields.String(
+        load_default=None,
+        validate=validate.OneOf(IMPORT_FORMATS),
+        metadata={"description": "the file's format; by default from its name (.csv, .xlsx, .gift, .xml)"},
+    )
+    klass = fields.String(
+        data_key="class",
+        attribute="class",
+        load_default=None,
+        validate=validate.OneOf(CLASSES),
+        metadata={"description": "GIFT, Aiken, Moodle XML: the class of entries without a category"},
+    )
+    unit = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "GIFT, Aiken, Moodle XML: the unit of entries without a category"},
+    )
+    question_type = fields.String(
+        load_default=None,
+        validate=validate.OneOf(QUESTION_TYPES),
+        metadata={"description": "GIFT `{}` and Moodle essay entries without an `mv:type`"},
+    )
+    marks = fields.Decimal(
+        load_default=None,
+        as_string=True,
+        metadata={"description": "written entries without their own marks (`mv: marks=…`, `defaultgrade`)"},
+    )
 
 
 class RowProblemSchema(Schema):
-    row = fields.Integer(metadata={"description": "as a spreadsheet numbers it: header 1, first question 2"})
+    row = fields.Integer(metadata={"description": "CSV, XLSX: as a spreadsheet numbers it: header 1, first question 2"})
+    line = fields.Integer(metadata={"description": "GIFT, Aiken: the 1-based line where the entry starts"})
+    index = fields.Integer(metadata={"description": "Moodle XML: the 1-based position of the question"})
     column = fields.String()
     reason = fields.String()
 
@@ -198,14 +232,27 @@ class RowProblemSchema(Schema):
 class ImportReportSchema(Schema):
     dry_run = fields.Boolean()
     file_name = fields.String()
+    format = fields.String(metadata={"description": "csv, xlsx, gift, aiken or moodle_xml"})
+    numbered_by = fields.String(
+        metadata={"description": "row, line or index: how errors, warnings and duplicate_rows number entries"}
+    )
     total_rows = fields.Integer()
     valid_rows = fields.Integer()
     imported = fields.Integer()
     importable = fields.Integer(metadata={"description": "valid rows that are not duplicates"})
     duplicates = fields.Integer()
-    duplicate_rows = fields.List(fields.Integer())
+    duplicate_rows = fields.List(
+        fields.Integer(), metadata={"description": "the duplicates' row, line or index (see numbered_by)"}
+    )
     errors = fields.List(fields.Nested(RowProblemSchema))
     warnings = fields.List(fields.Nested(RowProblemSchema))
+
+
+class QuestionExportArgsSchema(StrictSchema):
+    format = fields.String(required=True, validate=validate.OneOf(EXPORT_FORMATS))
+    klass = _class_field()
+    unit = fields.String(validate=validate.Length(min=1, max=200))
+    status = fields.String(validate=validate.OneOf(STATUSES))
 
 
 class SyllabusArgsSchema(StrictSchema):

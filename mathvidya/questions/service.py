@@ -9,8 +9,9 @@ so an approved question cannot change behind the admin's back.
 
 from __future__ import annotations
 
+import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -21,10 +22,17 @@ from mathvidya import settings_store
 from mathvidya.audit.service import record_event
 from mathvidya.authz import Principal
 from mathvidya.errors import Forbidden, InvalidQuestionState, NotFound, PayloadTooLarge, ValidationFailed
-from mathvidya.questions import importer, repository, rules
+from mathvidya.questions import aiken, gift, importer, interchange, moodle_xml, repository, rules
 from mathvidya.storage import Storage, signed_url_seconds, sniff_content_type
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+EXPORT_PAGE_SIZE = 500
+EXPORT_MEDIA_TYPES = {
+    "gift": ("text/plain; charset=utf-8", "gift"),
+    "aiken": ("text/plain; charset=utf-8", "txt"),
+    "moodle_xml": ("application/xml; charset=utf-8", "xml"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
 IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg"}
 IMAGE_URL_FIELDS = {
     "question_image_key": "question_image_url",
@@ -341,16 +349,40 @@ def _jsonable(question: Mapping[str, Any]) -> dict[str, Any]:
     return {key: (float(value) if isinstance(value, Decimal) else value) for key, value in question.items()}
 
 
+def read_import_file(
+    file_format: str, data: bytes, defaults: Mapping[str, Any], units: Mapping[str, list[str]]
+) -> importer.ParsedSheet:
+    """Any import format → questions and per-entry problems (FileRefused for a file that
+    cannot be read at all)."""
+    if file_format in ("csv", "xlsx"):
+        header, rows = importer.read_csv(data) if file_format == "csv" else importer.read_xlsx(data)
+        return importer.parse_sheet(header, rows, units)
+    numbered_by = interchange.NUMBERED_BY[file_format]
+    if file_format == "moodle_xml":
+        drafts = moodle_xml.read_moodle_xml(data, defaults)
+    elif file_format == "gift":
+        drafts = gift.read_gift(interchange.decode_text(data, "GIFT"))
+    else:
+        drafts = aiken.read_aiken(interchange.decode_text(data, "Aiken"))
+    return interchange.check_drafts(drafts, defaults, units, numbered_by)
+
+
 def import_questions(
-    conn: psycopg.Connection, principal: Principal, file_name: str, data: bytes, dry_run: bool
+    conn: psycopg.Connection,
+    principal: Principal,
+    file_name: str,
+    data: bytes,
+    dry_run: bool,
+    file_format: str | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Check every row; unless dry_run, insert the good ones as drafts in this transaction,
+    """Check every entry; unless dry_run, insert the good ones as drafts in this transaction,
     skipping exact duplicates (same class, unit, type and normalised text)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise PayloadTooLarge(f"An import file may be at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.")
     try:
-        header, rows = importer.read_table(file_name, data)
-        parsed = importer.parse_sheet(header, rows, units_by_class(conn))
+        file_format = interchange.format_of(file_name, file_format)
+        parsed = read_import_file(file_format, data, defaults or {}, units_by_class(conn))
     except importer.FileRefused as exc:
         raise ValidationFailed({"file": [str(exc)]}, "The file cannot be imported.") from None
     payload = [_jsonable(question) for question in parsed.questions]
@@ -366,6 +398,8 @@ def import_questions(
     report = {
         "dry_run": dry_run,
         "file_name": file_name,
+        "format": file_format,
+        "numbered_by": interchange.NUMBERED_BY[file_format],
         "total_rows": parsed.total_rows,
         "valid_rows": len(parsed.questions),
         "imported": imported,
@@ -382,7 +416,75 @@ def import_questions(
             principal.actor,
             "question",
             None,
-            {key: report[key] for key in ("file_name", "total_rows", "imported", "duplicates")}
+            {key: report[key] for key in ("file_name", "format", "total_rows", "imported", "duplicates")}
             | {"error_rows": len(parsed.bad_rows)},
         )
     return report
+
+
+# ---------------------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------------------
+def export_filters(principal: Principal, args: Mapping[str, Any]) -> dict[str, Any]:
+    """What an export covers: the caller's view of the bank (as in search), narrowed."""
+    problems = rules.nul_problems(args)
+    if args.get("format") == "aiken" and not (args.get("class") and args.get("unit")):
+        problems.setdefault("unit", []).append(
+            "an Aiken file carries no class or unit: export one class and unit at a time (class=…&unit=…)"
+        )
+    if problems:
+        raise ValidationFailed(problems)
+    return {
+        "class": args.get("class"),
+        "unit": args.get("unit"),
+        "status": args.get("status"),
+        "viewer_id": None if principal.role == "admin" else principal.user_id,
+    }
+
+
+def question_pages(conn: psycopg.Connection, filters: Mapping[str, Any]) -> Iterator[list[dict]]:
+    """The export's questions, one keyset page at a time (never the whole bank in memory)."""
+    after = None
+    while True:
+        page = repository.export_questions_page(conn, dict(filters), after, EXPORT_PAGE_SIZE)
+        if page:
+            yield page
+        if len(page) < EXPORT_PAGE_SIZE:
+            return
+        after = page[-1]
+
+
+def export_file_name(export_format: str, filters: Mapping[str, Any]) -> str:
+    parts = ["mathvidya-questions", filters.get("class"), filters.get("unit"), filters.get("status")]
+    stem = "-".join(re.sub(r"[^A-Za-z0-9]+", "-", part).strip("-") for part in parts if part)
+    return f"{stem}.{EXPORT_MEDIA_TYPES[export_format][1]}"
+
+
+def export_body(export_format: str, pages: Iterable[list[dict]]) -> Iterator[bytes]:
+    """The file, in chunks: the questions the format can carry, and (where it has comments)
+    a note of those it left out."""
+    skipped: list[tuple[Any, str]] = []
+
+    def carried() -> Iterator[dict]:
+        for page in pages:
+            for row in page:
+                question = rules.content_of(row)
+                problem = interchange.export_problem(question, export_format)
+                if problem:
+                    skipped.append((row["question_id"], problem))
+                else:
+                    yield question
+
+    def pieces() -> Iterator[str]:
+        if export_format == "gift":
+            yield from gift.write_gift(carried())
+            yield gift.write_trailer(skipped)
+        elif export_format == "moodle_xml":
+            yield from moodle_xml.write_moodle_xml(carried())
+            yield moodle_xml.write_trailer(skipped)
+        elif export_format == "aiken":
+            yield from aiken.write_aiken(carried())
+        else:
+            yield from importer.export_rows(carried())
+
+    return interchange.chunked(pieces())

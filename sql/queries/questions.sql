@@ -198,3 +198,22 @@ SELECT (SELECT count(*) FROM inserted) AS imported,
        (SELECT coalesce(array_agg(i.row_number ORDER BY i.row_number), '{}')
         FROM incoming i
         WHERE i.row_number NOT IN (SELECT row_number FROM fresh)) AS duplicate_rows;
+
+-- name: export_questions_page
+-- One page of an export, in class, unit, id order, after the last row of the previous page
+-- (keyset: each page is one short statement, so a long download holds no transaction).
+-- viewer_id limits a teacher to active questions and their own; NULL (admins) sees all.
+SELECT question_id, class, unit, topic, question_type, marks, difficulty, question_text,
+       question_image_key, diagram_image_key, mcq_choices, mcq_correct_choices,
+       correct_answer_text, correct_answer_image_key, explanation, explanation_image_key,
+       tags, cbse_year, marking_scheme, status
+FROM questions
+WHERE (CAST(:class_ AS student_class) IS NULL OR class = CAST(:class_ AS student_class))
+  AND (CAST(:unit AS text) IS NULL OR unit = CAST(:unit AS text))
+  AND (CAST(:status AS question_status) IS NULL OR status = CAST(:status AS question_status))
+  AND (CAST(:viewer_id AS uuid) IS NULL OR status = 'active' OR created_by = CAST(:viewer_id AS uuid))
+  AND (CAST(:after_id AS uuid) IS NULL
+       OR (class, unit, question_id) > (CAST(:after_class AS student_class), CAST(:after_unit AS text),
+                                        CAST(:after_id AS uuid)))
+ORDER BY class, unit, question_id
+LIMIT :limit;

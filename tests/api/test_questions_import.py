@@ -205,7 +205,7 @@ def test_xlsx_files_are_read_like_csv(client, teacher, database_url):
 @pytest.mark.parametrize(
     ("data", "name", "fragment"),
     [
-        (b"Class,Unit\nXII,Matrices\n", "notes.txt", "must be a .csv or .xlsx file"),
+        (b"Class,Unit\nXII,Matrices\n", "notes.txt", "must be a .csv, .xlsx"),
         (b"Class,Chapter/Unit,Question Type\n", "old.xls", "save the spreadsheet as .xlsx"),
         (b"Class,Chapter/Unit,Question Type\nXII,Matrices,MCQ\n", "fake.xlsx", "is not an XLSX workbook"),
         (b"PK\x03\x04 not really a zip", "fake.xlsx", "is not an XLSX workbook"),
