@@ -1,7 +1,8 @@
 """The default exam templates (pure data; docs/questions.md).
 
-Migration 0005 seeds exactly these rows (tests compare the two); ids are fixed uuid5s so
-the seed is re-runnable and the down migration can find its own rows.
+Migration 0005 seeds exactly these rows, and migration 0015 the adaptive practice papers
+(tests compare the two); ids are fixed uuid5s so the seed is re-runnable and the down
+migration can find its own rows.
 """
 
 from __future__ import annotations
@@ -137,8 +138,25 @@ def _template(klass: str, exam_type: str, name: str, duration: int, sections: li
     }
 
 
+def adaptive_practice_template(klass: str) -> dict[str, Any]:
+    """The adaptive practice paper of a class: its sections name no unit, because the units
+    are the student's own, chosen when the exam starts (mathvidya/exams/adaptive.py)."""
+    return _template(
+        klass,
+        "adaptive_practice",
+        f"Adaptive practice: your weakest units (Class {klass})",
+        40,
+        [
+            _section("Section A", "MCQ", 10, 1, {}),
+            _section("Section B", "VSA", 4, 2, {}),
+            _section("Section C", "SA", 2, 3, {}),
+        ],
+    )
+
+
 def default_templates() -> list[dict[str, Any]]:
-    """Per class: the board paper, three section drills, and one unit practice per chapter."""
+    """Per class: the board paper, three section drills, one unit practice per chapter and
+    the adaptive practice paper."""
     templates = []
     for klass in ("XII", "X"):
         weights = chapter_weights(klass)
@@ -200,4 +218,5 @@ def default_templates() -> list[dict[str, Any]]:
                     unit=chapter,
                 )
             )
+        templates.append(adaptive_practice_template(klass))
     return templates
