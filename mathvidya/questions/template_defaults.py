@@ -8,7 +8,10 @@ migration can find its own rows.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 TEMPLATE_NAMESPACE = uuid.UUID("6d1f4a52-6c2b-4a8e-9a59-3f1f0c0b5d11")
@@ -152,6 +155,42 @@ def adaptive_practice_template(klass: str) -> dict[str, Any]:
             _section("Section C", "SA", 2, 3, {}),
         ],
     )
+
+
+def seeded_template_id(klass: str, exam_type: str) -> str:
+    """The id of the seeded template of a class and exam type (not unit practice: one per unit)."""
+    for template in _default_templates():
+        if template["class"] == klass and template["exam_type"] == exam_type:
+            return template["template_id"]
+    raise KeyError((klass, exam_type))
+
+
+def board_unit_weights(config: Mapping[str, Any] | None) -> dict[str, float]:
+    """Each unit's share of a board template's marks (sections' unit weightage × marks), in the
+    order the template first names them."""
+    sections = (config or {}).get("sections") or []
+    weights: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for section in sections:
+        marks = float(section.get("question_count", 0)) * float(section.get("marks_per_question", 0))
+        total += marks
+        for unit, weight in (section.get("unit_weightage") or {}).items():
+            weights[unit] += marks * float(weight)
+    if total <= 0:
+        return {}
+    return {unit: value / total for unit, value in weights.items() if value > 0}
+
+
+def cbse_weights_from(board_row: Mapping[str, Any] | None, klass: str) -> dict[str, float]:
+    """The CBSE weight of each unit from the seeded board template's row (as an admin may
+    have edited it); the default template's weights when that row is missing or unusable."""
+    usable = board_row is not None and board_row.get("exam_type") == "board_exam"
+    return (board_unit_weights(board_row["config"]) if usable else {}) or chapter_weights(klass)
+
+
+@cache
+def _default_templates() -> tuple[dict[str, Any], ...]:
+    return tuple(default_templates())
 
 
 def default_templates() -> list[dict[str, Any]]:
