@@ -10,8 +10,8 @@ exams of their class (exam_unit_scores). The rules:
 2. **Ranking** (weakest first): weak units before the others, then the lower percentage,
    then the further under the class average, then the heavier board weight, then the name.
 3. An adaptive paper draws from ``UNITS_PER_PAPER`` units: the first of the ranking, then
-   (too little history) the units with the most board weight not already chosen, in the
-   board template's order on a tie. The units split each section by ``UNIT_WEIGHTS``
+   (too little history) the units with the most board weight not already chosen, in
+   syllabus order on a tie. The units split each section by ``UNIT_WEIGHTS``
    (weakest 3, next 2, last 1; largest remainder, as every paper).
 4. **Target facility.** The student's level in a unit (fraction of its marks obtained) is
    compared with the class average there as an offset in log-odds; the target is the
@@ -147,7 +147,8 @@ def weak_units(
 
 
 def heaviest_board_units(board_weights: Mapping[str, float]) -> list[str]:
-    """Units by board weight, heaviest first; a tie keeps the board template's order."""
+    """Units by board weight, heaviest first; a tie keeps the order of ``board_weights``
+    (syllabus order, as ``cbse_weights_from`` gives them)."""
     weighted = [unit for unit in board_weights if _board_weight(board_weights, unit) > 0]
     return sorted(weighted, key=lambda unit: -_board_weight(board_weights, unit))
 

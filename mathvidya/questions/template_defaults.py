@@ -183,9 +183,13 @@ def board_unit_weights(config: Mapping[str, Any] | None) -> dict[str, float]:
 
 def cbse_weights_from(board_row: Mapping[str, Any] | None, klass: str) -> dict[str, float]:
     """The CBSE weight of each unit from the seeded board template's row (as an admin may
-    have edited it); the default template's weights when that row is missing or unusable."""
+    have edited it); the default template's weights when that row is missing or unusable.
+    In syllabus order, then any other unit by name (a stored config's key order is jsonb's,
+    not the author's)."""
     usable = board_row is not None and board_row.get("exam_type") == "board_exam"
-    return (board_unit_weights(board_row["config"]) if usable else {}) or chapter_weights(klass)
+    weights = (board_unit_weights(board_row["config"]) if usable else {}) or chapter_weights(klass)
+    syllabus = [unit for unit in SYLLABUS_ORDER.get(klass, ()) if unit in weights]
+    return {unit: weights[unit] for unit in [*syllabus, *sorted(set(weights) - set(syllabus))]}
 
 
 @cache
