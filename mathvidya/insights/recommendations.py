@@ -112,12 +112,16 @@ def next_steps(
     practices_since_board: int,
     templates: Sequence[Mapping[str, Any]],
     plan: Mapping[str, Any] | None,
-    board_template_id: str | None = None,
+    seeded_ids: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The suggestions, in the order of the module rules."""
+    """The suggestions, in the order of the module rules. ``seeded_ids``: exam type → the
+    seeded template to prefer among several of that type (else the first by name)."""
+    seeded_ids = seeded_ids or {}
     usable = [t for t in templates if allowed(plan, t)]
-    adaptive_template = _first([t for t in usable if t["exam_type"] == "adaptive_practice"])
-    board_template = _first([t for t in usable if t["exam_type"] == "board_exam"], board_template_id)
+    adaptive_template = _first(
+        [t for t in usable if t["exam_type"] == "adaptive_practice"], seeded_ids.get("adaptive_practice")
+    )
+    board_template = _first([t for t in usable if t["exam_type"] == "board_exam"], seeded_ids.get("board_exam"))
     adaptive = (
         _suggestion(adaptive_template, _adaptive_reason(practice_units, weak, has_history))
         if adaptive_template

@@ -602,7 +602,7 @@ def student_recommendations(
         practices_since_board=context["practices_since_board"],
         templates=repository.suggestible_templates(conn, school_class),
         plan=plan,
-        board_template_id=seeded_template_id(school_class, "board_exam"),
+        seeded_ids={kind: seeded_template_id(school_class, kind) for kind in ("board_exam", "adaptive_practice")},
     )
     if principal.role != "student":
         record_event(
