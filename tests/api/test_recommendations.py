@@ -10,6 +10,7 @@ import pytest
 from mathvidya.jobs.registry import run_job
 from mathvidya.questions.template_defaults import adaptive_practice_template, seeded_template_id
 from tests.api.test_adaptive_practice import record_history
+from tests.api.test_statement_budgets import assert_within, counter, measured  # noqa: F401
 from tests.exam_fixtures import connect, give_subscription, make_template, private_unit, section
 
 URL = "/api/v1/analytics/recommendations"
@@ -209,3 +210,15 @@ def test_the_dashboard_links_to_adaptive_practice_and_recommendations(client, ma
     practice = client.get("/api/v1/analytics/dashboard", headers=basic["headers"]).get_json()["practice"]
     assert practice["adaptive_practice_template_id"] == adaptive_practice_template("X")["template_id"]
     assert practice["adaptive_practice_allowed"] is False
+
+
+def test_recommendations_stay_within_their_statement_budget(client, designed, counter):  # noqa: F811
+    student, parent, _, _ = designed
+    client.get(URL, headers=student["headers"])
+    response, statements = measured(counter, lambda: client.get(URL, headers=student["headers"]))
+    assert response.status_code == 200
+    assert_within(statements, 5, "GET /analytics/recommendations (student)")
+    query = {"student_id": student["user_id"]}
+    response, statements = measured(counter, lambda: client.get(URL, query_string=query, headers=parent["headers"]))
+    assert response.status_code == 200
+    assert_within(statements, 8, "GET /analytics/recommendations (parent, audited)")
