@@ -13,6 +13,7 @@ EXAM_TYPE_FLAGS = {
     "section_vsa": "allows_section_exam",
     "section_sa": "allows_section_exam",
     "unit_practice": "allows_unit_practice",
+    "adaptive_practice": "allows_unit_practice",  # practice of the student's weakest units
 }
 
 

@@ -181,13 +181,16 @@ def subscription_overview(
 ) -> dict:
     """GET /subscriptions/me: the current subscription and this period's usage. Without a
     current subscription the subscription fields are null and the allowances zero.
-    ``with_next=False`` skips reading the queued renewal (next_subscription is then None)."""
+    ``with_next=False`` skips reading the queued renewal (next_subscription is then None).
+    ``plan`` is the current subscription's row with its plan's flags (None without one), for
+    callers that apply the plan's rules; the API shows only the fields its schema names."""
     current = repository.current_subscription_usage(conn, student_user_id, today)
     upcoming = repository.next_subscription(conn, student_user_id, today) if with_next else None
     view: dict[str, Any] = {
         "student_user_id": student_user_id,
         "has_subscription": current is not None,
         "next_subscription": upcoming,
+        "plan": current,
     }
     if current is None:
         return {

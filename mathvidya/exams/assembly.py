@@ -11,7 +11,9 @@ Rules, per section in template order:
 2. Each unit's candidates are de-duplicated, sorted (so input order does not matter), split
    into unseen and recently seen, and each part shuffled with the section's own
    ``random.Random`` (seeded from the exam seed and the section's position); a unit draws
-   unseen questions first, then seen ones.
+   unseen questions first, then seen ones. With a ``preference`` (adaptive practice: a
+   band per question, lower is better) each part is then ordered by band, the shuffle
+   deciding only inside a band.
 3. Places a unit cannot fill are lent to the section's other units (any key of its
    ``unit_weightage``, weight 0 included) that still have spare candidates: the missing
    places are re-apportioned by largest remainder over those units' weights, each capped at
@@ -45,6 +47,7 @@ from fractions import Fraction
 from math import floor
 
 QuestionId = Hashable
+UNRANKED = 1 << 30  # a question the preference does not rank comes after every ranked one
 CandidatePool = Mapping[tuple[str, str], Sequence[QuestionId]]
 
 
@@ -143,6 +146,7 @@ def assemble(
     candidates: CandidatePool,
     recently_seen: frozenset[QuestionId],
     seed: int,
+    preference: Mapping[QuestionId, int] | None = None,
 ) -> AssemblyResult:
     """Draw every section of an exam deterministically from ``seed`` (see the module rules)."""
     used: set[QuestionId] = set()
@@ -151,7 +155,7 @@ def assemble(
     for position, section in enumerate(sections):
         _check_choice_count(section)
         rng = random.Random(f"mathvidya-exam:{seed}:{position}")
-        draw_orders = _draw_orders(section, candidates, recently_seen, used, rng)
+        draw_orders = _draw_orders(section, candidates, recently_seen, used, rng, preference or {})
         available = sum(len(order.unseen) + len(order.seen) for order in draw_orders.values())
         if available < section.questions_needed:
             shortfalls.append(
@@ -263,9 +267,11 @@ def _draw_orders(
     recently_seen: frozenset[QuestionId],
     used: set[QuestionId],
     rng: random.Random,
+    preference: Mapping[QuestionId, int],
 ) -> dict[str, _DrawOrder]:
     """Each unit's draw order, units taken alphabetically (so the order of ``unit_weightage``
-    never changes what is drawn); an id listed under two units counts for the first only."""
+    never changes what is drawn); an id listed under two units counts for the first only.
+    A preference orders each shuffled part by band (a stable sort keeps the shuffle inside one)."""
     claimed = set(used)
     orders: dict[str, _DrawOrder] = {}
     for unit in sorted(section.unit_weightage):
@@ -275,6 +281,9 @@ def _draw_orders(
         seen = [qid for qid in pool if qid in recently_seen]
         rng.shuffle(unseen)
         rng.shuffle(seen)
+        if preference:
+            unseen.sort(key=lambda qid: preference.get(qid, UNRANKED))
+            seen.sort(key=lambda qid: preference.get(qid, UNRANKED))
         orders[unit] = _DrawOrder(tuple(unseen), tuple(seen))
     return orders
 

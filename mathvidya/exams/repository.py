@@ -25,25 +25,48 @@ def student_class(conn: psycopg.Connection, user_id: UUID) -> str | None:
     return _q().student_class(conn, user_id=user_id)
 
 
+def _sampling_params(limits: dict[tuple[str, str], int]) -> dict[str, list]:
+    """Per (type, unit): its limit and a random pivot in the key space."""
+    pairs = list(limits)
+    return {
+        "question_types": [qtype for qtype, _ in pairs],
+        "units": [unit for _, unit in pairs],
+        "limits": [limits[pair] for pair in pairs],
+        "pivots": [uuid.uuid4() for _ in pairs],
+    }
+
+
 def sample_candidates(
     conn: psycopg.Connection, school_class: str, limits: dict[tuple[str, str], int]
 ) -> dict[tuple[str, str], list[UUID]]:
     """For every (type, unit), up to its limit of eligible ids taken from a random point of
     the key space onwards (wrapping round), all in one statement: cost follows the sample
     sizes, never the size of the bank."""
-    pairs = list(limits)
-    rows = _q().sample_candidates(
-        conn,
-        school_class=school_class,
-        question_types=[qtype for qtype, _ in pairs],
-        units=[unit for _, unit in pairs],
-        limits=[limits[pair] for pair in pairs],
-        pivots=[uuid.uuid4() for _ in pairs],
-    )
-    sampled: dict[tuple[str, str], list[UUID]] = {pair: [] for pair in pairs}
+    rows = _q().sample_candidates(conn, school_class=school_class, **_sampling_params(limits))
+    sampled: dict[tuple[str, str], list[UUID]] = {pair: [] for pair in limits}
     for row in rows:
         sampled[(row["question_type"], row["unit"])].append(row["question_id"])
     return sampled
+
+
+def sample_adaptive_candidates(
+    conn: psycopg.Connection, school_class: str, limits: dict[tuple[str, str], int]
+) -> list[dict]:
+    """The same sample as ``sample_candidates``, one row per question with its type, unit,
+    declared difficulty and measured facility (None when unmeasured)."""
+    return list(_q().sample_adaptive_candidates(conn, school_class=school_class, **_sampling_params(limits)))
+
+
+def adaptive_evidence(
+    conn: psycopg.Connection, student_user_id: UUID, school_class: str, board_template_id: str
+) -> list[dict]:
+    """Rows of the student's marks per unit with the class average, each carrying the board
+    template's config (one row with unit None when the student has no marks)."""
+    return list(
+        _q().adaptive_evidence(
+            conn, student_user_id=student_user_id, school_class=school_class, board_template_id=board_template_id
+        )
+    )
 
 
 def recently_seen(conn: psycopg.Connection, student_user_id: UUID, exam_count: int) -> frozenset[str]:

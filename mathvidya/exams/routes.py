@@ -31,7 +31,11 @@ class StartExam(MethodView):
     )
     @blp.alt_response(409, description="INSUFFICIENT_QUESTIONS (details per section)")
     def post(self, body):
-        """Generate and start an exam; honours Idempotency-Key. Consumes one exam of the quota."""
+        """Generate and start an exam; honours Idempotency-Key. Consumes one exam of the quota.
+
+        An `adaptive_practice` template draws from the student's three weakest units (no
+        history: the units with the most board weight), preferring questions whose measured
+        facility suits the student's level in each unit (docs/exams.md)."""
         principal, conn, settings = current_principal(), db.request_connection(), current_settings()
 
         def start() -> tuple[dict, int]:

@@ -28,8 +28,9 @@ from mathvidya.errors import (
     UploadTypeNotAllowed,
     ValidationFailed,
 )
-from mathvidya.exams import assembly, repository, scoring, states
+from mathvidya.exams import adaptive, assembly, repository, scoring, states
 from mathvidya.identity.parents import require_parent_link
+from mathvidya.questions.template_defaults import cbse_weights_from, seeded_template_id
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import sniff_content_type, storage_for, url_signer
@@ -37,6 +38,11 @@ from mathvidya.storage import sniff_content_type, storage_for, url_signer
 RECENT_EXAMS_AVOIDED = 5
 CANDIDATES_PER_PLACE = 4
 MIN_CANDIDATES_PER_UNIT = 12
+# An adaptive paper samples more per place, so its preference for near-target questions
+# has room to choose (still a bounded sample, never the unit's whole bank).
+ADAPTIVE_CANDIDATES_PER_PLACE = 8
+ADAPTIVE_MIN_CANDIDATES_PER_UNIT = 24
+ADAPTIVE_PRACTICE = "adaptive_practice"
 AUTO_SUBMIT_BATCH = 100
 UPLOAD_URL_EXPIRY_SECONDS = 15 * 60
 # An exam started without a subscription row (start_exam always records one) gets the
@@ -105,7 +111,11 @@ def _candidates(
     return {key: [str(i) for i in ids] for key, ids in sampled.items()}
 
 
-def sampling_limits(sections: list[assembly.SectionSpec]) -> dict[tuple[str, str], int]:
+def sampling_limits(
+    sections: list[assembly.SectionSpec],
+    per_place: int = CANDIDATES_PER_PLACE,
+    minimum: int = MIN_CANDIDATES_PER_UNIT,
+) -> dict[tuple[str, str], int]:
     """Per (type, unit), how many candidate ids to sample: a few times the places the
     unit's weight gives it (spare for avoiding seen questions), and never fewer than the
     whole section, so one unit can still fill the places the others cannot."""
@@ -113,9 +123,72 @@ def sampling_limits(sections: list[assembly.SectionSpec]) -> dict[tuple[str, str
     for section in sections:
         for unit, places in _places_by_unit(section).items():
             key = (section.question_type, unit)
-            wanted = max(places * CANDIDATES_PER_PLACE, section.questions_needed, MIN_CANDIDATES_PER_UNIT)
+            wanted = max(places * per_place, section.questions_needed, minimum)
             limits[key] = limits.get(key, 0) + wanted
     return limits
+
+
+# --- adaptive practice ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AdaptiveEvidence:
+    """A student's marks per unit of their class (with class averages) and the board weights."""
+
+    units: list[adaptive.UnitEvidence]
+    board_weights: dict[str, float]
+
+
+def adaptive_evidence(conn: psycopg.Connection, student_user_id: UUID, school_class: str) -> AdaptiveEvidence:
+    """What adaptive practice and recommendations stand on, read in one statement."""
+    rows = repository.adaptive_evidence(
+        conn, student_user_id, school_class, seeded_template_id(school_class, "board_exam")
+    )
+    first = rows[0] if rows else {}
+    board_row = (
+        {"config": first["board_config"], "exam_type": first["board_exam_type"]}
+        if first.get("board_config") is not None
+        else None
+    )
+    units = [
+        adaptive.UnitEvidence(
+            unit=row["unit"],
+            obtained=float(row["obtained"]),
+            possible=float(row["possible"]),
+            exams=int(row["exams"]),
+            class_average=None if row["class_average"] is None else float(row["class_average"]),
+        )
+        for row in rows
+        if row["unit"] is not None
+    ]
+    return AdaptiveEvidence(units, cbse_weights_from(board_row, school_class))
+
+
+def _adaptive_candidates(
+    conn: psycopg.Connection,
+    school_class: str,
+    sections: list[assembly.SectionSpec],
+    units: list[adaptive.PracticeUnit],
+) -> tuple[dict[tuple[str, str], list[str]], dict[str, int]]:
+    """One sampling statement for the paper, and each candidate's preference band."""
+    limits = sampling_limits(sections, ADAPTIVE_CANDIDATES_PER_PLACE, ADAPTIVE_MIN_CANDIDATES_PER_UNIT)
+    rows = repository.sample_adaptive_candidates(conn, school_class, limits)
+    pool: dict[tuple[str, str], list[str]] = {pair: [] for pair in limits}
+    for row in rows:
+        pool[(row["question_type"], row["unit"])].append(str(row["question_id"]))
+    bands = adaptive.preference_bands(
+        (
+            adaptive.Candidate(
+                str(row["question_id"]),
+                row["unit"],
+                None if row["facility"] is None else float(row["facility"]),
+                row["difficulty"],
+            )
+            for row in rows
+        ),
+        {unit.unit: unit.target_facility for unit in units},
+    )
+    return pool, bands
 
 
 def _places_by_unit(section: assembly.SectionSpec) -> dict[str, int]:
@@ -182,7 +255,13 @@ def _snapshot_choice_question(number: int, section: Any, alternatives: list[dict
     }
 
 
-def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, dict]) -> dict:
+def _snapshot(
+    template: dict,
+    seed: int,
+    assembled: list,
+    contents: dict[str, dict],
+    practice_units: list[adaptive.PracticeUnit] | None = None,
+) -> dict:
     questions, number = [], 0
     for section in assembled:
         for position in range(len(section.question_ids)):
@@ -192,7 +271,7 @@ def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, di
                 questions.append(_snapshot_question(number, section, contents[str(ids[0])]))
             else:
                 questions.append(_snapshot_choice_question(number, section, [contents[str(i)] for i in ids]))
-    return {
+    snapshot = {
         "seed": seed,
         "template": {
             "template_id": str(template["template_id"]),
@@ -204,6 +283,12 @@ def _snapshot(template: dict, seed: int, assembled: list, contents: dict[str, di
         },
         "questions": questions,
     }
+    if practice_units is not None:  # what the paper was adapted to, to explain it later
+        snapshot["adaptive"] = {
+            "rule_version": adaptive.RULE_VERSION,
+            "units": [unit.as_dict() for unit in practice_units],
+        }
+    return snapshot
 
 
 def start_exam(
@@ -222,11 +307,20 @@ def start_exam(
     billing.check_exam_entitlement(conn, principal.user_id, template["exam_type"], has_written, today)
 
     seed = secrets.randbits(31)
+    practice_units, preference = None, None
+    if template["exam_type"] == ADAPTIVE_PRACTICE:
+        evidence = adaptive_evidence(conn, principal.user_id, school_class)
+        practice_units = adaptive.practice_units(evidence.units, evidence.board_weights)
+        sections = adaptive.adaptive_sections(sections, practice_units)
+        candidates, preference = _adaptive_candidates(conn, school_class, sections, practice_units)
+    else:
+        candidates = _candidates(conn, school_class, sections)
     result = assembly.assemble(
         sections,
-        _candidates(conn, school_class, sections),
+        candidates,
         repository.recently_seen(conn, principal.user_id, RECENT_EXAMS_AVOIDED),
         seed,
+        preference,
     )
     if result.shortfalls:
         raise _insufficient(result.shortfalls)
@@ -234,7 +328,7 @@ def start_exam(
 
     chosen = [qid for section in result.sections for qid in section.drawn_ids]
     contents = repository.question_contents(conn, chosen)
-    snapshot = _snapshot(template, seed, result.sections, contents)
+    snapshot = _snapshot(template, seed, result.sections, contents, practice_units)
     grace = get_setting(conn, "exam_grace_period_minutes")
     exam = repository.insert_exam(
         conn,
@@ -264,6 +358,7 @@ def start_exam(
             "questions": len(snapshot["questions"]),
             "choice_questions": sum(1 for q in snapshot["questions"] if q.get("alternatives")),
             "exams_used": quota.exams_used,
+            **({"adaptive_units": [unit.unit for unit in practice_units]} if practice_units else {}),
         },
     )
     db.after_commit(

@@ -34,3 +34,9 @@ def refresh_leaderboards(conn: psycopg.Connection, _settings: Settings, as_of: d
     """The nightly job (`run-job refresh-leaderboards`): every class as of ``as_of``, then
     old rankings pruned; returns rows touched."""
     return service.refresh_all_leaderboards(conn, as_of, reason="nightly")
+
+
+def refresh_unit_averages(conn: psycopg.Connection, _settings: Settings, as_of: datetime) -> int:
+    """The nightly job (`run-job refresh-unit-averages`): the class average of every unit,
+    which recommendations compare each student with; returns rows touched."""
+    return service.refresh_unit_class_averages(conn, as_of)

@@ -239,3 +239,18 @@ def list_question_analysis(
 
 def active_admins(conn: psycopg.Connection) -> list[dict]:
     return list(_items().active_admins(conn))
+# --- recommendations ---------------------------------------------------------------------------------
+
+
+def refresh_unit_class_averages(conn: psycopg.Connection, computed_at: datetime, min_marks: int) -> int:
+    """Replace the class averages per unit; returns rows written plus rows removed."""
+    written = _q().upsert_unit_class_averages(conn, computed_at=computed_at, min_marks=min_marks)
+    return written + _q().delete_stale_unit_class_averages(conn, computed_at=computed_at)
+
+
+def recommendation_context(conn: psycopg.Connection, student_user_id: UUID, school_class: str) -> dict:
+    return _q().recommendation_context(conn, student_user_id=student_user_id, school_class=school_class)
+
+
+def suggestible_templates(conn: psycopg.Connection, school_class: str) -> list[dict]:
+    return list(_q().suggestible_templates(conn, school_class=school_class))

@@ -17,6 +17,8 @@ from mathvidya.insights.schemas import (
     DashboardSchema,
     LeaderboardArgsSchema,
     LeaderboardSchema,
+    RecommendationArgsSchema,
+    RecommendationsSchema,
 )
 
 blp = Blueprint(
@@ -66,6 +68,28 @@ class ParentView(MethodView):
             student_id,
             business_time.now(),
             args["trend_length"],
+        )
+
+
+@blp.route("/analytics/recommendations")
+class Recommendations(MethodView):
+    @roles("student", "parent", "admin")
+    @blp.arguments(RecommendationArgsSchema, location="query")
+    @blp.response(200, RecommendationsSchema)
+    @blp.alt_response(404, description="Not your child (or no such student)")
+    def get(self, args):
+        """Weak units and what to practise next.
+
+        `weak_units`: at most three units whose score is under 60 %, or 5 points or more under
+        the class average (a unit is judged after 5 marks of questions), weakest first.
+        `next`: templates the student's plan allows, each with a reason — adaptive practice
+        first when there are weak units (its questions come from the three weakest units, at
+        the student's level), then the unit practice of each weak unit, then the board paper
+        after 3 practice papers; with no history, the board paper then adaptive practice.
+        Students see their own; parents name a linked child (`?student_id=`), admins any
+        student; those views are audited as `student.data_viewed`."""
+        return service.student_recommendations(
+            db.request_connection(), current_principal(), args.get("student_id"), business_time.now()
         )
 
 

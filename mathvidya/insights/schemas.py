@@ -124,6 +124,19 @@ class PredictionReasonSchema(ReasonSchema):
     evidence = fields.Dict()
 
 
+class PracticeLinksSchema(Schema):
+    adaptive_practice_template_id = fields.UUID(
+        required=True,
+        metadata={"description": "The class's adaptive practice paper: POST /exams/start with it"},
+    )
+    adaptive_practice_allowed = fields.Boolean(
+        required=True, metadata={"description": "Whether the current plan allows it (plans with unit practice)"}
+    )
+    recommendations_url = fields.String(
+        required=True, metadata={"description": "GET this for weak units and what to practise next"}
+    )
+
+
 class DashboardSchema(Schema):
     student = fields.Nested(DashboardStudentSchema, required=True)
     generated_at = fields.DateTime(required=True)
@@ -136,11 +149,57 @@ class DashboardSchema(Schema):
     trend = fields.List(
         fields.Nested(TrendPointSchema), required=True, metadata={"description": "Oldest first, newest last"}
     )
+    practice = fields.Nested(
+        PracticeLinksSchema, required=True, metadata={"description": "Adaptive practice and recommendations"}
+    )
     class_rank = fields.Nested(ClassRankSchema, allow_none=True)
     class_rank_reason = fields.Nested(ReasonSchema, allow_none=True, metadata={"description": "Why there is no rank"})
     predicted_board_score = fields.Nested(PredictionSchema, allow_none=True)
     predicted_board_score_reason = fields.Nested(
         PredictionReasonSchema, allow_none=True, metadata={"description": "Why there is no prediction"}
+    )
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+class RecommendationArgsSchema(StrictSchema):
+    student_id = fields.UUID(
+        metadata={"description": "Parents (a linked child) and admins: required; students: omit or their own id"}
+    )
+
+
+class WeakUnitSchema(Schema):
+    unit = fields.String(required=True)
+    score_percentage = Number(required=True, metadata={"description": "The student's marks in the unit, %"})
+    class_average = Number(
+        allow_none=True,
+        metadata={"description": "Mean of the class's students' percentages in the unit (nightly); null: none yet"},
+    )
+    exams = fields.Integer(required=True, metadata={"description": "Evaluated exams with questions of the unit"})
+
+
+class SuggestionSchema(Schema):
+    template_id = fields.UUID(required=True, metadata={"description": "Start it with POST /exams/start"})
+    template_name = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"description": "Why this, for the student to read"})
+
+
+class RecommendationsSchema(Schema):
+    student_user_id = fields.UUID(required=True)
+    generated_at = fields.DateTime(required=True)
+    weak_units = fields.List(
+        fields.Nested(WeakUnitSchema),
+        required=True,
+        metadata={"description": "At most 3, weakest first (docs/insights.md says what weak means)"},
+    )
+    next = fields.List(
+        fields.Nested(SuggestionSchema),
+        required=True,
+        metadata={"description": "At most 5 templates the plan allows, in the order to take them"},
+    )
+    class_averages_computed_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the class averages were last computed"}
     )
 
 

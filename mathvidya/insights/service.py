@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -28,14 +27,17 @@ from mathvidya.billing import service as billing
 from mathvidya.config import Settings
 from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.evaluations import reports
-from mathvidya.insights import leaderboard, prediction, repository
-from mathvidya.questions.template_defaults import chapter_weights, default_templates
+from mathvidya.exams import adaptive
+from mathvidya.exams import service as exams
+from mathvidya.insights import leaderboard, prediction, recommendations, repository
+from mathvidya.questions.template_defaults import adaptive_practice_template, cbse_weights_from, seeded_template_id
 from mathvidya.settings_store import InvalidSetting, UnknownSetting, get_setting
 from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import url_signer
 
 log = logging.getLogger(__name__)
 
+RECOMMENDATIONS_PATH = "/api/v1/analytics/recommendations"
 CLASSES = ("X", "XII")
 REFRESH_REASONS = ("evaluation", "nightly", "manual")
 ENTRY_RETENTION_DAYS = 7  # whole rankings kept this long (and always each class's latest)
@@ -365,39 +367,11 @@ def leaderboard_view(
 # =========================================================================================
 
 
-def _default_board_template_id(school_class: str) -> str:
-    for template in default_templates():
-        if template["class"] == school_class and template["exam_type"] == "board_exam":
-            return template["template_id"]
-    raise KeyError(school_class)
-
-
-@cache
-def _seeded_board_template_ids() -> dict[str, str]:
-    return {school_class: _default_board_template_id(school_class) for school_class in CLASSES}
-
-
-def board_unit_weights(config: dict | None) -> dict[str, float]:
-    """Each unit's share of a board template's marks (sections' unit weightage × marks)."""
-    sections = (config or {}).get("sections") or []
-    weights: dict[str, float] = defaultdict(float)
-    total = 0.0
-    for section in sections:
-        marks = float(section.get("question_count", 0)) * float(section.get("marks_per_question", 0))
-        total += marks
-        for unit, weight in (section.get("unit_weightage") or {}).items():
-            weights[unit] += marks * float(weight)
-    if total <= 0:
-        return {}
-    return {unit: value / total for unit, value in weights.items() if value > 0}
-
-
 def cbse_unit_weights(conn: psycopg.Connection, school_class: str) -> dict[str, float]:
     """The CBSE weight of each unit: its share of the seeded board-pattern template's marks
     (as an admin may have edited it); the default template's weights if that row is unusable."""
-    row = repository.board_template_config(conn, _seeded_board_template_ids()[school_class])
-    weights = board_unit_weights(row["config"]) if row and row["exam_type"] == "board_exam" else {}
-    return weights or chapter_weights(school_class)
+    row = repository.board_template_config(conn, seeded_template_id(school_class, "board_exam"))
+    return cbse_weights_from(row, school_class)
 
 
 def _syllabus(conn: psycopg.Connection, school_class: str) -> list[str]:
@@ -533,6 +507,7 @@ def student_dashboard(
             repository.unit_performance(conn, student_user_id), weights, _syllabus(conn, school_class)
         ),
         "trend": trend,
+        "practice": practice_links(school_class, usage["plan"], student_user_id, principal),
         "class_rank": (
             {
                 "rank": entry["rank"],
@@ -551,6 +526,20 @@ def student_dashboard(
             if isinstance(outcome, prediction.Prediction)
             else {**_reason(outcome.reason, prediction.REASON_TEXT[outcome.reason]), "evidence": outcome.evidence}
         ),
+    }
+
+
+def practice_links(
+    school_class: str, plan: dict | None, student_user_id: UUID, principal: Principal | None
+) -> dict[str, Any]:
+    """Where the dashboard sends the student to practise: the class's adaptive practice
+    paper (whether the plan allows it) and the recommendations for this student."""
+    template = adaptive_practice_template(school_class)
+    own = principal is not None and principal.user_id == student_user_id
+    return {
+        "adaptive_practice_template_id": template["template_id"],
+        "adaptive_practice_allowed": recommendations.allowed(plan, template),
+        "recommendations_url": RECOMMENDATIONS_PATH if own else f"{RECOMMENDATIONS_PATH}?student_id={student_user_id}",
     }
 
 
@@ -574,6 +563,68 @@ def parent_view(
         {"view": "dashboard", "viewer_role": principal.role},
     )
     return view
+
+
+# =========================================================================================
+# Recommendations
+# =========================================================================================
+
+
+def _recommendation_subject(principal: Principal, student_user_id: UUID | None) -> UUID:
+    """Whose recommendations: a student's own; a parent's linked child or, for an admin, any
+    student (both name one: 422 without); anyone else's → 404."""
+    if principal.role == "student":
+        if student_user_id not in (None, principal.user_id):
+            raise NotFound("No such student.")
+        return principal.user_id
+    if student_user_id is None:
+        raise ValidationFailed({"student_id": ["required: whose recommendations"]})
+    ensure_student_in_scope(principal, student_user_id)
+    return student_user_id
+
+
+def student_recommendations(
+    conn: psycopg.Connection, principal: Principal, student_user_id: UUID | None, now: datetime
+) -> dict[str, Any]:
+    """GET /analytics/recommendations: weak units and what to practise next (docs/insights.md).
+    A parent's or an admin's view is audited as student.data_viewed, like the parent view."""
+    subject = _recommendation_subject(principal, student_user_id)
+    student = _student_or_404(conn, subject, principal)
+    school_class = student["student_class"]
+    evidence = exams.adaptive_evidence(conn, subject, school_class)
+    weak = adaptive.weak_units(evidence.units, evidence.board_weights)
+    context = repository.recommendation_context(conn, subject, school_class)
+    plan = billing.subscription_overview(conn, subject, business_time.business_date(now), with_next=False)["plan"]
+    suggestions = recommendations.next_steps(
+        weak=weak,
+        practice_units=adaptive.practice_units(evidence.units, evidence.board_weights),
+        has_history=context["has_evaluated_exam"],
+        practices_since_board=context["practices_since_board"],
+        templates=repository.suggestible_templates(conn, school_class),
+        plan=plan,
+        seeded_ids={kind: seeded_template_id(school_class, kind) for kind in ("board_exam", "adaptive_practice")},
+    )
+    if principal.role != "student":
+        record_event(
+            conn,
+            "student.data_viewed",
+            principal.actor,
+            "student",
+            subject,
+            {"view": "recommendations", "viewer_role": principal.role},
+        )
+    return {
+        "student_user_id": subject,
+        "generated_at": now,
+        "weak_units": [recommendations.weak_unit_view(unit) for unit in weak],
+        "next": suggestions,
+        "class_averages_computed_at": context["class_averages_computed_at"],
+    }
+
+
+def refresh_unit_class_averages(conn: psycopg.Connection, as_of: datetime) -> int:
+    """The nightly class averages per unit (every class at once); returns rows touched."""
+    return repository.refresh_unit_class_averages(conn, as_of, adaptive.MIN_MARKS_JUDGED)
 
 
 # =========================================================================================

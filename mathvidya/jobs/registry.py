@@ -26,7 +26,7 @@ from mathvidya.evaluations.service import assign_waiting_exams
 from mathvidya.evaluations.sla_jobs import flag_sla_breaches, warn_sla
 from mathvidya.exams.service import auto_submit_overdue
 from mathvidya.insights.item_analysis import refresh_item_analysis
-from mathvidya.insights.jobs import refresh_leaderboards
+from mathvidya.insights.jobs import refresh_leaderboards, refresh_unit_averages
 from mathvidya.notifications.service import deliver_due_emails
 from mathvidya.queue import ANALYTICS, DEFAULT, EVALUATION, NOTIFICATIONS
 from mathvidya.redis_client import REDIS_OUTAGES, client_for
@@ -137,6 +137,13 @@ def periodic_jobs() -> list[PeriodicJob]:
             refresh_leaderboards,
             ANALYTICS,
             cron="30 20 * * *",
+        ),
+        PeriodicJob(
+            "refresh-unit-averages",
+            "Recompute the class average of every unit that recommendations compare with (02:10 IST)",
+            refresh_unit_averages,
+            ANALYTICS,
+            cron="40 20 * * *",
         ),
         PeriodicJob(
             "refresh-item-analysis",

@@ -1,13 +1,17 @@
 """The default exam templates (pure data; docs/questions.md).
 
-Migration 0005 seeds exactly these rows (tests compare the two); ids are fixed uuid5s so
-the seed is re-runnable and the down migration can find its own rows.
+Migration 0005 seeds exactly these rows, and migration 0015 the adaptive practice papers
+(tests compare the two); ids are fixed uuid5s so the seed is re-runnable and the down
+migration can find its own rows.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 TEMPLATE_NAMESPACE = uuid.UUID("6d1f4a52-6c2b-4a8e-9a59-3f1f0c0b5d11")
@@ -137,8 +141,65 @@ def _template(klass: str, exam_type: str, name: str, duration: int, sections: li
     }
 
 
+def adaptive_practice_template(klass: str) -> dict[str, Any]:
+    """The adaptive practice paper of a class: its sections name no unit, because the units
+    are the student's own, chosen when the exam starts (mathvidya/exams/adaptive.py)."""
+    return _template(
+        klass,
+        "adaptive_practice",
+        f"Adaptive practice: your weakest units (Class {klass})",
+        40,
+        [
+            _section("Section A", "MCQ", 10, 1, {}),
+            _section("Section B", "VSA", 4, 2, {}),
+            _section("Section C", "SA", 2, 3, {}),
+        ],
+    )
+
+
+def seeded_template_id(klass: str, exam_type: str) -> str:
+    """The id of the seeded template of a class and exam type (not unit practice: one per unit)."""
+    for template in _default_templates():
+        if template["class"] == klass and template["exam_type"] == exam_type:
+            return template["template_id"]
+    raise KeyError((klass, exam_type))
+
+
+def board_unit_weights(config: Mapping[str, Any] | None) -> dict[str, float]:
+    """Each unit's share of a board template's marks (sections' unit weightage × marks), in the
+    order the template first names them."""
+    sections = (config or {}).get("sections") or []
+    weights: dict[str, float] = defaultdict(float)
+    total = 0.0
+    for section in sections:
+        marks = float(section.get("question_count", 0)) * float(section.get("marks_per_question", 0))
+        total += marks
+        for unit, weight in (section.get("unit_weightage") or {}).items():
+            weights[unit] += marks * float(weight)
+    if total <= 0:
+        return {}
+    return {unit: value / total for unit, value in weights.items() if value > 0}
+
+
+def cbse_weights_from(board_row: Mapping[str, Any] | None, klass: str) -> dict[str, float]:
+    """The CBSE weight of each unit from the seeded board template's row (as an admin may
+    have edited it); the default template's weights when that row is missing or unusable.
+    In syllabus order, then any other unit by name (a stored config's key order is jsonb's,
+    not the author's)."""
+    usable = board_row is not None and board_row.get("exam_type") == "board_exam"
+    weights = (board_unit_weights(board_row["config"]) if usable else {}) or chapter_weights(klass)
+    syllabus = [unit for unit in SYLLABUS_ORDER.get(klass, ()) if unit in weights]
+    return {unit: weights[unit] for unit in [*syllabus, *sorted(set(weights) - set(syllabus))]}
+
+
+@cache
+def _default_templates() -> tuple[dict[str, Any], ...]:
+    return tuple(default_templates())
+
+
 def default_templates() -> list[dict[str, Any]]:
-    """Per class: the board paper, three section drills, and one unit practice per chapter."""
+    """Per class: the board paper, three section drills, one unit practice per chapter and
+    the adaptive practice paper."""
     templates = []
     for klass in ("XII", "X"):
         weights = chapter_weights(klass)
@@ -200,4 +261,5 @@ def default_templates() -> list[dict[str, Any]]:
                     unit=chapter,
                 )
             )
+        templates.append(adaptive_practice_template(klass))
     return templates

@@ -2,7 +2,8 @@
 
 A template is the exam pattern as data; exam generation trusts it, so every rule that
 generation relies on is checked here: sections add up to the total, marks per question
-match the type, weights are units of the class and sum to 1, unit_practice names its unit.
+match the type, weights are units of the class and sum to 1, unit_practice names its unit,
+adaptive_practice names none (its units are the student's own, chosen at start).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from typing import Any
 
 from mathvidya.questions.rules import CLASSES, QUESTION_TYPES, marks_match_type, marks_message, nul_problems
 
-EXAM_TYPES = ("board_exam", "section_mcq", "section_vsa", "section_sa", "unit_practice")
+EXAM_TYPES = ("board_exam", "section_mcq", "section_vsa", "section_sa", "unit_practice", "adaptive_practice")
+# Exam types whose sections leave unit_weightage empty: the exam chooses the units per student.
+STUDENT_UNIT_EXAM_TYPES = ("adaptive_practice",)
 SECTION_EXAM_TYPES = {"section_mcq": "MCQ", "section_vsa": "VSA", "section_sa": "SA"}
 WEIGHT_TOLERANCE = Decimal("0.001")
 MIN_DURATION, MAX_DURATION = 1, 300
@@ -86,7 +89,11 @@ def _check_section(
     elif question_type in QUESTION_TYPES and not marks_match_type(question_type, marks):
         _add(problems, f"{where}.marks_per_question", marks_message(question_type))
     weights = section.get("unit_weightage")
-    _check_weights(f"{where}.unit_weightage", weights, units, str(template.get("class")), problems)
+    if exam_type in STUDENT_UNIT_EXAM_TYPES:
+        if weights != {}:
+            _add(problems, f"{where}.unit_weightage", f"an {exam_type} template names no units: give {{}}")
+    else:
+        _check_weights(f"{where}.unit_weightage", weights, units, str(template.get("class")), problems)
     specific_unit = template.get("specific_unit")
     if (
         exam_type == "unit_practice"

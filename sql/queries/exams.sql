@@ -34,6 +34,62 @@ CROSS JOIN LATERAL (
     LIMIT w.sample_limit
 ) AS s;
 
+-- name: sample_adaptive_candidates
+-- The sampling of sample_candidates (same pivots, same index range scans, so the cost is
+-- the sample size) for an adaptive paper, with what its preference reads of each sampled
+-- question: the declared difficulty and the measured facility of its current version
+-- (question_analysis; NULL when unmeasured).
+SELECT w.question_type, w.unit, s.question_id, q.difficulty::text AS difficulty, qa.facility
+FROM unnest(CAST(:question_types AS text[]), CAST(:units AS text[]), CAST(:limits AS int[]),
+            CAST(:pivots AS uuid[])) AS w(question_type, unit, sample_limit, pivot)
+CROSS JOIN LATERAL (
+    (SELECT q.question_id
+     FROM questions q
+     WHERE q.class = CAST(:school_class AS student_class)
+       AND q.question_type = CAST(w.question_type AS question_type)
+       AND q.unit = w.unit AND q.status = 'active' AND q.question_id >= w.pivot
+     ORDER BY q.question_id
+     LIMIT w.sample_limit)
+    UNION ALL
+    (SELECT q.question_id
+     FROM questions q
+     WHERE q.class = CAST(:school_class AS student_class)
+       AND q.question_type = CAST(w.question_type AS question_type)
+       AND q.unit = w.unit AND q.status = 'active' AND q.question_id < w.pivot
+     ORDER BY q.question_id
+     LIMIT w.sample_limit)
+    LIMIT w.sample_limit
+) AS s
+JOIN questions q ON q.question_id = s.question_id
+LEFT JOIN question_analysis qa ON qa.question_id = q.question_id AND qa.question_version = q.version;
+
+-- name: adaptive_evidence
+-- What adaptive practice and recommendations stand on, in one statement: the student's
+-- marks per unit over their evaluated exams of :school_class (exam_unit_scores_student_idx),
+-- the class average of each of those units (unit_class_averages) and the config of the
+-- class's seeded board template (the board weights). No marks yet: one row, unit NULL.
+SELECT b.config AS board_config, b.exam_type AS board_exam_type,
+       s.unit, s.obtained, s.possible, s.exams, a.average_percentage AS class_average
+FROM (SELECT 1) AS one
+LEFT JOIN LATERAL (
+    SELECT t.config, t.exam_type::text AS exam_type
+    FROM exam_templates t
+    WHERE t.template_id = :board_template_id
+) AS b ON true
+LEFT JOIN LATERAL (
+    SELECT us.unit,
+           sum(us.mcq_obtained + us.written_obtained) AS obtained,
+           sum(us.mcq_possible + us.written_possible) AS possible,
+           count(*) AS exams
+    FROM exam_unit_scores us
+    JOIN exam_instances e ON e.exam_instance_id = us.exam_instance_id
+    WHERE us.student_user_id = :student_user_id
+      AND e.class = CAST(:school_class AS student_class)
+    GROUP BY us.unit
+) AS s ON true
+LEFT JOIN unit_class_averages a ON a.class = CAST(:school_class AS student_class) AND a.unit = s.unit
+ORDER BY s.unit;
+
 -- name: recently_seen_question_ids
 -- Questions the student was given in their most recent exams (to prefer fresh ones).
 SELECT DISTINCT (q ->> 'question_id') AS question_id

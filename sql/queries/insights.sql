@@ -322,3 +322,66 @@ SELECT p.plan_type::text AS plan_type, p.plan_name,
           AND s.created_at >= :period_start AND s.created_at < :period_end) AS revenue_paise
 FROM subscription_plans p
 ORDER BY p.monthly_price_paise, p.plan_type;
+
+-- ---------------------------------------------------------------------------------------
+-- recommendations: class averages per unit (nightly), the templates to suggest
+-- ---------------------------------------------------------------------------------------
+
+-- name: upsert_unit_class_averages!
+-- Per class and unit, the mean of the students' own percentages in the unit over their
+-- evaluated exams of that class (each student once; a student counts once they have had
+-- :min_marks marks in the unit), stamped :computed_at. A whole-table aggregate: nightly only.
+WITH per_student AS (
+    SELECT e.class, us.unit, us.student_user_id,
+           sum(us.mcq_obtained + us.written_obtained) * 100
+               / sum(us.mcq_possible + us.written_possible) AS percentage
+    FROM exam_unit_scores us
+    JOIN exam_instances e ON e.exam_instance_id = us.exam_instance_id
+    GROUP BY e.class, us.unit, us.student_user_id
+    HAVING sum(us.mcq_possible + us.written_possible) >= :min_marks
+)
+INSERT INTO unit_class_averages (class, unit, average_percentage, students, computed_at)
+SELECT class, unit, round(avg(percentage), 2), count(*), :computed_at
+FROM per_student
+GROUP BY class, unit
+ON CONFLICT (class, unit) DO UPDATE
+SET average_percentage = EXCLUDED.average_percentage,
+    students = EXCLUDED.students,
+    computed_at = EXCLUDED.computed_at;
+
+-- name: delete_stale_unit_class_averages!
+-- Units no refresh at :computed_at measured any more (their exams or marks are gone).
+DELETE FROM unit_class_averages WHERE computed_at < :computed_at;
+
+-- name: recommendation_context^
+-- For recommendations, in one statement: when the class averages were computed, and the
+-- student's evaluated practice exams of the class (any type but the board paper) since
+-- their latest evaluated board paper (all of them when there is none).
+SELECT (SELECT max(computed_at) FROM unit_class_averages
+        WHERE class = CAST(:school_class AS student_class)) AS class_averages_computed_at,
+       (SELECT count(*) FROM exam_instances e
+        WHERE e.student_user_id = :student_user_id
+          AND e.class = CAST(:school_class AS student_class)
+          AND e.status = 'evaluated'
+          AND e.exam_type <> 'board_exam'
+          AND e.evaluated_at > coalesce(
+              (SELECT max(b.evaluated_at) FROM exam_instances b
+               WHERE b.student_user_id = :student_user_id
+                 AND b.class = CAST(:school_class AS student_class)
+                 AND b.status = 'evaluated'
+                 AND b.exam_type = 'board_exam'),
+              '-infinity')) AS practices_since_board,
+       EXISTS (SELECT 1 FROM exam_instances e
+               WHERE e.student_user_id = :student_user_id
+                 AND e.class = CAST(:school_class AS student_class)
+                 AND e.status = 'evaluated') AS has_evaluated_exam;
+
+-- name: suggestible_templates
+-- The class's active templates a recommendation may name (adaptive practice, unit practice,
+-- board paper): a handful of rows (exam_templates_class_type_idx).
+SELECT t.template_id, t.template_name, t.exam_type::text AS exam_type, t.specific_unit, t.config
+FROM exam_templates t
+WHERE t.is_active
+  AND t.class = CAST(:school_class AS student_class)
+  AND t.exam_type IN ('adaptive_practice', 'unit_practice', 'board_exam')
+ORDER BY t.exam_type, t.template_name, t.template_id;

@@ -80,6 +80,7 @@ SELECT t.template_id, t.template_name, t.class, t.exam_type, t.specific_unit, t.
            WHEN NOT (SELECT CASE t.exam_type
                                 WHEN 'board_exam' THEN plan.allows_board_exam
                                 WHEN 'unit_practice' THEN plan.allows_unit_practice
+                                WHEN 'adaptive_practice' THEN plan.allows_unit_practice
                                 ELSE plan.allows_section_exam
                             END
                      FROM plan) THEN 'EXAM_TYPE_NOT_IN_PLAN'

@@ -217,7 +217,7 @@ def test_default_templates_are_seeded_and_valid(db):
         "WHERE template_id = ANY(%s::uuid[])",
         (list(expected),),
     ).fetchall()
-    assert len(rows) == 35
+    assert len(rows) == 37
     counts = {}
     for row in rows:
         want = expected[row["template_id"]]
@@ -230,7 +230,7 @@ def test_default_templates_are_seeded_and_valid(db):
         counts[(row["class"], row["exam_type"])] = counts.get((row["class"], row["exam_type"]), 0) + 1
     assert counts[("XII", "unit_practice")] == 13 and counts[("X", "unit_practice")] == 14
     for klass in ("X", "XII"):
-        for exam_type in ("board_exam", "section_mcq", "section_vsa", "section_sa"):
+        for exam_type in ("board_exam", "section_mcq", "section_vsa", "section_sa", "adaptive_practice"):
             assert counts[(klass, exam_type)] == 1
     board = next(r for r in rows if r["exam_type"] == "board_exam" and r["class"] == "XII")
     assert [s["question_count"] for s in board["config"]["sections"]] == [20, 5, 6, 4, 3]

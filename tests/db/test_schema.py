@@ -41,7 +41,7 @@ ENUMS = {
     "question_type": ["MCQ", "VSA", "SA", "LA", "CASE"],
     "question_difficulty": ["easy", "medium", "hard"],
     "question_status": ["draft", "active", "archived"],
-    "exam_type": ["board_exam", "section_mcq", "section_vsa", "section_sa", "unit_practice"],
+    "exam_type": ["board_exam", "section_mcq", "section_vsa", "section_sa", "unit_practice", "adaptive_practice"],
     "exam_status": [
         "created",
         "in_progress",

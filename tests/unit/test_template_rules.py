@@ -45,7 +45,7 @@ def test_every_default_template_passes_its_own_validator():
 
 def test_default_template_set_matches_the_product():
     templates = default_templates()
-    assert len(templates) == 35
+    assert len(templates) == 37
     per_class = {klass: [t for t in templates if t["class"] == klass] for klass in ("X", "XII")}
     for klass, units in UNITS.items():
         practice = [t for t in per_class[klass] if t["exam_type"] == "unit_practice"]
@@ -64,7 +64,23 @@ def test_default_template_set_matches_the_product():
             ("CASE", 3, 4),
         ]
         assert sum(s["question_count"] for s in config["sections"]) == 38
-    assert len({t["template_id"] for t in templates}) == 35
+        adaptive = [t for t in per_class[klass] if t["exam_type"] == "adaptive_practice"]
+        assert len(adaptive) == 1
+        assert [
+            (s["question_type"], s["question_count"], s["marks_per_question"], s["unit_weightage"])
+            for s in adaptive[0]["config"]["sections"]
+        ] == [("MCQ", 10, 1, {}), ("VSA", 4, 2, {}), ("SA", 2, 3, {})]
+        assert adaptive[0]["config"]["total_marks"] == 24
+    assert len({t["template_id"] for t in templates}) == 37
+
+
+def test_an_adaptive_template_names_no_units_and_other_templates_must():
+    adaptive = copy.deepcopy(next(t for t in default_templates() if t["exam_type"] == "adaptive_practice"))
+    adaptive["config"]["sections"][0]["unit_weightage"] = {"Integrals": 1.0}
+    assert "names no units" in problems_of(adaptive)["config.sections.0.unit_weightage"][0]
+    board = copy.deepcopy(next(t for t in default_templates() if t["exam_type"] == "board_exam"))
+    board["config"]["sections"][0]["unit_weightage"] = {}
+    assert "at least one unit" in problems_of(board)["config.sections.0.unit_weightage"][0]
 
 
 @pytest.mark.parametrize("klass", ["X", "XII"])
