@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     error_handling.init_app(app)
     jwt_setup.init_app(app)
     _register_extensions(app)
-    limiter = rate_limits.init_app(app)
+    limiter = rate_limits.init_app(app, RATE_LIMITED_BLUEPRINTS)
     _register_blueprints(api, limiter)
     api_docs.init_app(app)  # /docs: Swagger UI from a pinned package, no outside host
     _register_cli(app)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
+import select
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
 from flask import Flask, current_app, g, has_app_context, has_request_context, request
+from psycopg import pq
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool, PoolTimeout
 
@@ -42,16 +45,55 @@ def _run_after_commit(conn: psycopg.Connection, committed: bool) -> None:
             log.exception("after-commit callback failed")
 
 
+# A connection a request gave back healthy this recently, on whose socket nothing has arrived
+# since, is lent without the ping. A server that restarts or ends the session closes the
+# socket (with a last message), which makes it readable at once; the ping remains for
+# connections idle longer, which a firewall or proxy may have dropped without a word.
+IDLE_PING_SECONDS = 10.0
+_RETURNED_HEALTHY_AT = "_mathvidya_returned_healthy_at"
+
+
+def _socket_has_news(conn: psycopg.Connection) -> bool:
+    """Something (a termination notice, EOF, an error) waits on an idle connection's socket."""
+    try:
+        poller = select.poll()
+        poller.register(conn.fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, psycopg.Error):
+        return True
+
+
+def _known_healthy(conn: psycopg.Connection) -> bool:
+    returned_at = getattr(conn, _RETURNED_HEALTHY_AT, None)
+    if returned_at is None or time.monotonic() - returned_at > IDLE_PING_SECONDS:
+        return False
+    return not conn.closed and not _socket_has_news(conn)
+
+
+def _note_return(conn: psycopg.Connection) -> None:
+    """Stamp a connection going back healthy (idle, session OK); forget the stamp otherwise."""
+    healthy = (
+        not conn.closed
+        and conn.pgconn.status == pq.ConnStatus.OK
+        and conn.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    )
+    setattr(conn, _RETURNED_HEALTHY_AT, time.monotonic() if healthy else None)
+
+
 class DrainWhenStale:
-    """The pool's check: a connection that fails it means the server restarted or went away,
-    so every idle connection is as dead as this one; drop them all at once. (Otherwise the
-    pool checks them one by one with a growing pause between, 1 + 2 + 4 s, and a request
-    after a restart would time out on stale connections.)"""
+    """The pool's check as a connection is lent. One given back healthy moments ago with a
+    quiet socket is lent as it is (no round trip); any other is pinged. A connection that
+    fails the ping means the server restarted or went away, so every idle connection is as
+    dead as this one; drop them all at once. (Otherwise the pool checks them one by one
+    with a growing pause between, 1 + 2 + 4 s, and a request after a restart would time
+    out on stale connections.)"""
 
     def __init__(self) -> None:
         self.pool: ConnectionPool | None = None
 
     def __call__(self, conn: psycopg.Connection) -> None:
+        if _known_healthy(conn):
+            return
         try:
             ConnectionPool.check_connection(conn)
         except Exception:
@@ -75,7 +117,8 @@ def open_pool(
 ) -> ConnectionPool:
     """Open a pool (one per app, so one per gunicorn worker process; opened after fork).
 
-    Every connection is checked as it is lent, so none is stale after a PostgreSQL restart;
+    Every connection is checked as it is lent (DrainWhenStale), so none is stale after a
+    PostgreSQL restart;
     a request that cannot get one within ``timeout`` seconds gets PoolTimeout (a 503).
     """
     global _pool
@@ -172,6 +215,7 @@ def _finish_request(exc: BaseException | None) -> None:
     except psycopg.Error:  # a broken connection: the pool discards it
         log.debug("rollback on a broken connection failed", exc_info=True)
     finally:
+        _note_return(conn)
         pool().putconn(conn)
         _run_after_commit(conn, committed)
 

@@ -7,12 +7,16 @@ so an outage loosens a limit at most by the number of web processes."""
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Collection
+
+from flask import Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 
-def init_app(app: Flask) -> Limiter:
+def init_app(app: Flask, limited_blueprints: Collection[str]) -> Limiter:
+    """Only requests to ``limited_blueprints`` are counted; every other request skips the
+    limiter at once (it would otherwise resolve the route's limits, finding none)."""
     settings = app.config["SETTINGS"]
     limiter = Limiter(
         key_func=get_remote_address,
@@ -24,5 +28,6 @@ def init_app(app: Flask) -> Limiter:
         in_memory_fallback_enabled=True,  # Redis down: count per process meanwhile
         swallow_errors=True,  # any other limiter failure: serve rather than fail the request
     )
+    limiter.request_filter(lambda: request.blueprint not in limited_blueprints)
     app.extensions["mathvidya_limiter"] = limiter
     return limiter

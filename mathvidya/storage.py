@@ -65,10 +65,13 @@ class Storage:
             ExpiresIn=expires_in,
         )
 
-    def presigned_get(self, key: str, expires_in: int) -> str:
+    def presigned_get(self, key: str, expires_in: int, sniffed: str | None = None) -> str:
         """A GET URL that serves the object as the type its bytes show, never as declared:
-        images inline, anything else as a download (`attachment`)."""
-        params = {"Bucket": self.bucket, "Key": key, **serving_overrides(self.sniffed_type(key))}
+        images inline, anything else as a download (`attachment`). ``sniffed`` is the type
+        read from the object's bytes when it was stored (answer-sheet pages keep it in their
+        row): signing with it reads nothing from S3; without it the bytes are read here."""
+        served = sniffed if sniffed in SNIFFED_TYPES else self.sniffed_type(key)
+        params = {"Bucket": self.bucket, "Key": key, **serving_overrides(served)}
         return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
 
     def sniffed_type(self, key: str) -> str | None:
@@ -125,20 +128,26 @@ def signed_url_seconds(conn: psycopg.Connection) -> int:
     return int(get_setting(conn, "s3_signed_url_expiry_minutes")) * 60
 
 
-def url_signer(conn: psycopg.Connection, settings: Settings) -> Callable[[str | None], str | None]:
-    """Signs object keys with the configured expiry (read once per response); no key, no URL."""
-    expires_in = signed_url_seconds(conn)
+def url_signer(conn: psycopg.Connection, settings: Settings) -> Callable[..., str | None]:
+    """Signs object keys with the configured expiry (read once per response, when the first
+    key is signed: a response without objects reads no setting); no key, no URL.
+    ``sign(key, sniffed=None)``: ``sniffed`` as in Storage.presigned_get."""
     bucket = storage_for(settings)
+    expiry: list[int] = []
 
-    def sign(key: str | None) -> str | None:
-        return bucket.presigned_get(key, expires_in) if key else None
+    def sign(key: str | None, sniffed: str | None = None) -> str | None:
+        if not key:
+            return None
+        if not expiry:
+            expiry.append(signed_url_seconds(conn))
+        return bucket.presigned_get(key, expiry[0], sniffed)
 
     return sign
 
 
-def signed_url(conn: psycopg.Connection, settings: Settings, key: str | None) -> str | None:
+def signed_url(conn: psycopg.Connection, settings: Settings, key: str | None, sniffed: str | None = None) -> str | None:
     """One time-limited GET link to a stored object, or None when there is no object."""
-    return url_signer(conn, settings)(key)
+    return url_signer(conn, settings)(key, sniffed)
 
 
 class _SniffCache:
@@ -176,6 +185,7 @@ FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", "image/png"),
     (b"%PDF-", "application/pdf"),
 )
+SNIFFED_TYPES = frozenset(content_type for _, content_type in FILE_SIGNATURES)
 
 
 def sniff_content_type(first_bytes: bytes) -> str | None:

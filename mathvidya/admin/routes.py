@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.admin import schemas, service
 from mathvidya.authz import current_principal, roles
 from mathvidya.redis_client import redis_conn
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin", description="Settings, holiday calendar and audit trail")
 

@@ -4,7 +4,6 @@ cancellation and teacher sessions."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, ensure_student_in_scope, public, roles
@@ -27,6 +26,7 @@ from mathvidya.billing.schemas import (
 from mathvidya.config import current_settings
 from mathvidya.errors import ValidationFailed
 from mathvidya.idempotency import run_once
+from mathvidya.schema_dump import Blueprint
 from mathvidya.schemas import PageArgsSchema
 
 blp = Blueprint(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.evaluations import annotation_schemas as schemas
 from mathvidya.evaluations import annotations
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint(
     "evaluation_annotations", __name__, url_prefix="/api/v1/evaluations", description="Stamping answer sheets"

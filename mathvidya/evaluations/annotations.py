@@ -106,5 +106,5 @@ def annotate_page(
         evaluation_id,
         {"page_number": page_number, "stamps": len(annotations), "annotated_s3_key": key},
     )
-    url = signed_url(conn, settings, key)
+    url = signed_url(conn, settings, key, page["content_type"])  # the render keeps the page's format
     return {"page_number": page_number, "annotation_data": saved["annotation_data"], "annotated_image_url": url}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
 from mathvidya.evaluations import report_schemas as schemas
 from mathvidya.evaluations import reports
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("evaluation_reports", __name__, url_prefix="/api/v1", description="SLA compliance and teacher figures")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.evaluations import schemas, service
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("evaluations", __name__, url_prefix="/api/v1", description="Marking answer sheets")
 

@@ -4,6 +4,7 @@ marking, completion (scores, audit, notifications, leaderboard refresh) and reas
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -21,7 +22,7 @@ from mathvidya.exams import scoring
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
 from mathvidya.sla_calendar import working_calendar
-from mathvidya.storage import signed_url
+from mathvidya.storage import url_signer
 
 log = logging.getLogger(__name__)
 
@@ -165,13 +166,13 @@ def queue(
     return {"items": items, "total": repository.count_queue(conn, **filters), "limit": limit, "offset": offset}
 
 
-def _content_to_mark(conn: psycopg.Connection, settings: Settings, q: dict) -> dict:
+def _content_to_mark(sign: Callable[..., str | None], q: dict) -> dict:
     """What a teacher marks against: the question, the model answer and the marking scheme."""
     return {
         "question_id": q.get("question_id"),
         "unit": q["unit"],
         "question_text": q["question_text"],
-        "question_image_url": signed_url(conn, settings, q.get("question_image_key")),
+        "question_image_url": sign(q.get("question_image_key")),
         "correct_answer_text": q.get("correct_answer_text"),
         "explanation": q.get("explanation"),
         "marking_scheme": q.get("marking_scheme"),
@@ -184,6 +185,7 @@ def evaluation_view(
     ev = evaluation_in_scope(conn, principal, evaluation_id)
     unanswered = set(repository.unanswered_numbers(conn, ev["exam_instance_id"]))
     attempted = ev.get("attempted_choices") or {}
+    sign = url_signer(conn, settings)
     questions = [
         {
             "question_number": q["question_number"],
@@ -194,12 +196,12 @@ def evaluation_view(
             **(
                 {
                     "alternatives": [
-                        {"choice": alt["choice"], **_content_to_mark(conn, settings, alt)} for alt in q["alternatives"]
+                        {"choice": alt["choice"], **_content_to_mark(sign, alt)} for alt in q["alternatives"]
                     ],
                     "attempted_choice": attempted.get(str(q["question_number"])),
                 }
                 if q.get("alternatives")
-                else _content_to_mark(conn, settings, q)
+                else _content_to_mark(sign, q)
             ),
             "declared_unanswered": q["question_number"] in unanswered,
         }
@@ -210,9 +212,10 @@ def evaluation_view(
             "page_number": p["page_number"],
             "content_type": p["content_type"],
             "question_numbers": list(p["question_numbers"]),
-            "url": signed_url(conn, settings, p["s3_key"]),
+            # the type sniffed at confirm-upload; the annotated copy keeps the original's format
+            "url": sign(p["s3_key"], p["content_type"]),
             "annotations": p["annotation_data"] or [],
-            "annotated_url": signed_url(conn, settings, p["annotated_s3_key"]),
+            "annotated_url": sign(p["annotated_s3_key"], p["content_type"]),
         }
         for p in repository.exam_pages(conn, evaluation_id, ev["exam_instance_id"])
     ]

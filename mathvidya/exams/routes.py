@@ -6,12 +6,12 @@ from datetime import datetime
 
 from flask import jsonify, make_response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db, idempotency
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.exams import schemas, service
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("exams", __name__, url_prefix="/api/v1/exams", description="Taking exams")
 

@@ -898,8 +898,10 @@ def results(conn: psycopg.Connection, settings: Settings, principal: Principal, 
         {
             "page_number": p["page_number"],
             "question_numbers": list(p["question_numbers"]),
-            "original_url": sign(p["s3_key"]),
-            "annotated_url": sign(annotated.get(p["page_number"])),
+            # signed with the type sniffed at confirm-upload; the annotated copy keeps the
+            # original's format (evaluations/stamps.py)
+            "original_url": sign(p["s3_key"], p["content_type"]),
+            "annotated_url": sign(annotated.get(p["page_number"]), p["content_type"]),
         }
         for p in repository.upload_pages(conn, exam_id)
     ]

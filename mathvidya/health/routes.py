@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from mathvidya.authz import public
 from mathvidya.health import service
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/", description="Liveness and readiness")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
 from mathvidya.config import current_settings
 from mathvidya.identity import parents, schemas, service
 from mathvidya.identity.service import NewUser
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("admin_users", __name__, url_prefix="/api/v1/admin", description="User administration")
 

@@ -4,7 +4,6 @@ Rate-limited per IP (mathvidya.rate_limits) on top of the per-account lockout.""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import client_ip, current_principal, public, signed_in
@@ -12,6 +11,7 @@ from mathvidya.config import current_settings
 from mathvidya.identity import schemas, service, tokens
 from mathvidya.identity.service import NewUser
 from mathvidya.redis_client import redis_conn
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and sessions")
 

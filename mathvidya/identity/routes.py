@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in, signed_in_user
@@ -11,6 +10,7 @@ from mathvidya.config import current_settings
 from mathvidya.errors import NotFound, ValidationFailed
 from mathvidya.identity import parents, schemas, service
 from mathvidya.identity.service import NewUser
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1", description="Profiles and parent links")
 

@@ -4,7 +4,6 @@ admin dashboard."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, roles
@@ -20,6 +19,7 @@ from mathvidya.insights.schemas import (
     RecommendationArgsSchema,
     RecommendationsSchema,
 )
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint(
     "insights",

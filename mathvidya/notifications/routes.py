@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import business_time, db
 from mathvidya.authz import current_principal, signed_in
 from mathvidya.notifications import schemas, service
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="In-app notifications")
 

@@ -7,13 +7,13 @@ from uuid import UUID
 
 from flask import Response, request, stream_with_context
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles, signed_in
 from mathvidya.config import current_settings
 from mathvidya.errors import PayloadTooLarge, ValidationFailed
 from mathvidya.questions import schemas, service
+from mathvidya.schema_dump import Blueprint
 from mathvidya.storage import signed_url_seconds, storage, url_signer
 
 blp = Blueprint("questions", __name__, url_prefix="/api/v1", description="Question bank and syllabus")

@@ -6,11 +6,11 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import current_principal, roles
 from mathvidya.questions import schemas, templates_service
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint("exam_templates", __name__, url_prefix="/api/v1", description="Exam templates")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import urllib.parse
 import uuid
 
 import pytest
+import requests
 
 from tests.exam_fixtures import (
     assign_to,
@@ -392,3 +394,30 @@ def test_reassignment_lets_the_new_teacher_be_warned_again(app, client, make_use
             "SELECT sla_warned_at FROM evaluations WHERE evaluation_id = %s", (marking["evaluation_id"],)
         ).fetchone()
     assert row["sla_warned_at"] is None
+
+
+def test_pages_are_signed_with_the_type_stored_at_confirm_upload_without_reading_s3(client, marking, monkeypatch):
+    """The evaluation view and the results sign each page with the type its bytes showed when
+    the upload was confirmed: no S3 read while answering, and still never a declared type."""
+    from mathvidya.storage import Storage
+
+    def no_reads(*_args, **_kwargs):
+        raise AssertionError("a page link read S3")
+
+    monkeypatch.setattr(Storage, "read_range", no_reads)
+    view = client.get(url(marking), headers=marking["teacher"]["headers"])
+    assert view.status_code == 200
+    (page,) = view.get_json()["pages"]
+    assert page["content_type"] == "image/jpeg"
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(page["url"]).query)
+    assert query["response-content-type"] == ["image/jpeg"] and query["response-content-disposition"] == ["inline"]
+    served = requests.get(page["url"], timeout=10)
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/jpeg"
+
+    results = client.get(
+        f"/api/v1/exams/{marking['exam']['exam_instance_id']}/results", headers=marking["student"]["headers"]
+    )
+    assert results.status_code == 200
+    (result_page,) = results.get_json()["pages"]
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(result_page["original_url"]).query)
+    assert query["response-content-type"] == ["image/jpeg"] and result_page["annotated_url"] is None

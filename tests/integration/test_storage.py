@@ -144,3 +144,15 @@ def test_urls_are_still_signed_when_s3_cannot_be_reached(settings):
     unreachable = Storage(replace(settings, s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
     url = unreachable.presigned_get("tests/any", expires_in=60)
     assert "response-content-disposition=attachment" in url
+
+
+def test_a_type_sniffed_when_stored_is_signed_without_reading_s3_and_anything_else_is_sniffed(settings):
+    unreachable = Storage(replace(settings, s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
+    stored = urllib.parse.parse_qs(urllib.parse.urlsplit(unreachable.presigned_get("k", 60, "image/png")).query)
+    assert stored["response-content-type"] == ["image/png"] and stored["response-content-disposition"] == ["inline"]
+    storage = Storage(settings)
+    key = f"tests/{uuid.uuid4()}/upload"
+    storage.put(key, PDF, "text/html")
+    for declared in ("text/html", "image/jpg", None):  # never a type the bytes were not read for
+        response = requests.get(storage.presigned_get(key, 60, declared), timeout=10)
+        assert response.headers["Content-Type"] == "application/pdf", declared
