@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from mathvidya import db
 from mathvidya.authz import roles
@@ -14,6 +13,7 @@ from mathvidya.insights.item_analysis_schemas import (
     QuestionAnalysisArgsSchema,
     QuestionAnalysisSchema,
 )
+from mathvidya.schema_dump import Blueprint
 
 blp = Blueprint(
     "item_analysis",

@@ -17,6 +17,7 @@ from marshmallow import Schema, fields
 
 from mathvidya.app import BLUEPRINT_MODULES
 from mathvidya.schema_dump import COMPILED_SCHEMAS, compiled_dump
+from mathvidya.schema_dump import Blueprint as CompiledBlueprint
 
 for _module in BLUEPRINT_MODULES:
     importlib.import_module(_module)
@@ -146,3 +147,10 @@ def test_what_the_plan_does_not_know_goes_through_marshmallow():
     odd = Odd()
     for obj in ({"a": {"b": "deep"}}, {}, {"keys": "k"}):
         _dumped_alike(odd, obj)
+
+
+@pytest.mark.parametrize("module_name", BLUEPRINT_MODULES)
+def test_every_api_blueprint_sends_its_responses_through_the_compiled_dump(module_name):
+    """A routes module on flask-smorest's own Blueprint would silently fall back to the slow path."""
+
+    assert isinstance(importlib.import_module(module_name).blp, CompiledBlueprint), module_name
