@@ -18,8 +18,10 @@ from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationInc
 from mathvidya.evaluations import marking, repository
 from mathvidya.evaluations.access import evaluation_in_scope
 from mathvidya.exams import scoring
+from mathvidya.exams.service import student_hidden_from
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
+from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import signed_url
 
@@ -62,23 +64,36 @@ def assign_exam(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now
         created["evaluation_id"],
         {"exam_instance_id": str(exam_id), "teacher_user_id": str(teacher_id)},
     )
+    candidate = candidate_label(conn, exam)
     notify(
         conn,
         settings,
         user_id=teacher_id,
         event_type="evaluation.assigned",
         title="New answer sheet to mark",
-        body=f"{exam['exam_name']} by {exam['student_name']}, due by {exam['sla_deadline'].isoformat()}.",
+        body=f"{exam['exam_name']} by {candidate}, due by {exam['sla_deadline'].isoformat()}.",
         resource_type="evaluation",
         resource_id=created["evaluation_id"],
         email_context={
-            "student_name": exam["student_name"],
+            "candidate": candidate,
             "exam_name": exam["exam_name"],
             "deadline": exam["sla_deadline"].isoformat(),
             "link": app_link(settings, f"/evaluations/{created['evaluation_id']}"),
         },
     )
     return created["evaluation_id"]
+
+
+def candidate_label(conn: psycopg.Connection, row: dict) -> str:
+    """How messages to a teacher name the writer of an answer sheet: by candidate code while
+    anonymous marking is on, else by name."""
+    if get_setting(conn, "anonymous_marking"):
+        return f"candidate {row['candidate_code']}"
+    return row["student_name"]
+
+
+def _name_for(hide: bool, row: dict) -> str:
+    return row["candidate_code"] if hide else row["student_name"]
 
 
 def _alert_admins_once(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now: datetime) -> None:
@@ -129,6 +144,7 @@ def _written_questions(snapshot: dict) -> list[dict]:
 
 def queue(
     conn: psycopg.Connection,
+    principal: Principal,
     teacher_user_id: UUID | None,
     status: str | None,
     breached: bool | None,
@@ -144,12 +160,14 @@ def queue(
     }
     rows = repository.queue(conn, limit=limit, offset=offset, **filters)
     calendar = _calendar(conn, now)
+    hide = student_hidden_from(conn, principal)
     items = [
         {
             "evaluation_id": r["evaluation_id"],
             "exam_instance_id": r["exam_instance_id"],
             "teacher_user_id": r["teacher_user_id"],
-            "student_name": r["student_name"],
+            "student_name": _name_for(hide, r),
+            "candidate_code": r["candidate_code"],
             "student_class": r["student_class"],
             "plan_type": r["plan_type"],
             "assigned_at": r["assigned_at"],
@@ -227,6 +245,8 @@ def evaluation_view(
         "sla_deadline": ev["sla_deadline"],
         "sla_breached": ev["sla_breached"],
         "hours_until_deadline": working_hours_until(conn, ev["sla_deadline"], now),
+        "candidate_code": ev["candidate_code"],
+        "student_name": _name_for(student_hidden_from(conn, principal), ev),
         "student_class": ev["student_class"],
         "mcq_score": ev["mcq_score"],
         "total_marks": ev["total_marks"],
