@@ -109,7 +109,7 @@ BAD: dict[str, list[tuple[object, str]]] = {
 
 def test_every_key_has_a_rule_a_description_and_cases():
     assert set(RULES) == set(RULE_TEXT) == set(GOOD) == set(BAD)
-    assert len(RULES) == 19
+    assert len(RULES) == 20
 
 
 @pytest.mark.parametrize(("key", "value"), [(k, v) for k, values in GOOD.items() for v in values])
