@@ -386,8 +386,10 @@ def exam_view(
     view["candidate_code"] = exam.get("candidate_code")
     if student_hidden_from(conn, principal):
         del view["student_user_id"]
-    if principal.role != "teacher" and exam.get("turnaround_holidays") is not None:
-        view.update(turnaround_view(conn, exam, business_time.now()))
+    if principal.role != "teacher":
+        view["evaluation"], view["turnaround_working_hours"] = None, None
+        if exam.get("turnaround_holidays") is not None:
+            view.update(turnaround_view(conn, exam, business_time.now()))
     return view
 
 
