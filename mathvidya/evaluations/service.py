@@ -10,14 +10,14 @@ from uuid import UUID
 
 import psycopg
 
-from mathvidya import db, job_requests, sla_clock
+from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, AuditEvent, record_event, record_events
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
 from mathvidya.evaluations import marking, repository
 from mathvidya.evaluations.access import evaluation_in_scope
-from mathvidya.exams import scoring
+from mathvidya.exams import scoring, turnaround
 from mathvidya.exams.service import student_hidden_from
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
@@ -81,7 +81,36 @@ def assign_exam(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now
             "link": app_link(settings, f"/evaluations/{created['evaluation_id']}"),
         },
     )
+    _confirm_submission(conn, settings, exam)
     return created["evaluation_id"]
+
+
+def _shown(deadline: datetime) -> str:
+    return deadline.astimezone(business_time.BUSINESS_TZ).strftime("%d %b %Y, %H:%M %Z")
+
+
+def _confirm_submission(conn: psycopg.Connection, settings: Settings, exam: dict) -> None:
+    """The student's confirmation, once a teacher has the answer sheet: when the marks are due."""
+    notify(
+        conn,
+        settings,
+        user_id=exam["student_user_id"],
+        event_type="exam.submitted",
+        title=f"Your answer sheet for {exam['exam_name']} is with a teacher",
+        body=f"Marks expected by {_shown(exam['sla_deadline'])}.",
+        resource_type="exam",
+        resource_id=exam["exam_instance_id"],
+        email_context={"link": app_link(settings, f"/exams/{exam['exam_instance_id']}")},
+    )
+
+
+def turnaround_sentence(conn: psycopg.Connection, ev: dict, completed_at: datetime) -> str:
+    """"Marked in N working hours, on time." for the e-mails about an evaluated exam."""
+    marking = turnaround.Marking(ev["submitted_at"], ev["exam_sla_deadline"], "completed", completed_at)
+    calendar = _calendar(conn, completed_at)
+    hours = turnaround.turnaround_working_hours(marking, calendar)
+    timing = {True: "on time", False: "after the deadline", None: ""}[turnaround.on_time(marking)]
+    return f"Marked in {hours:g} working hours" + (f", {timing}." if timing else ".")
 
 
 def candidate_label(conn: psycopg.Connection, row: dict) -> str:
@@ -346,7 +375,7 @@ def submit_evaluation(
             ),
         ],
     )
-    _tell_student_and_parents(conn, settings, ev, total, percentage)
+    _tell_student_and_parents(conn, settings, ev, total, percentage, turnaround_sentence(conn, ev, now))
     db.after_commit(conn, lambda: job_requests.request_leaderboard_refresh(settings, exam["class"]))
     return {
         "status": "completed",
@@ -360,7 +389,7 @@ def submit_evaluation(
 
 
 def _tell_student_and_parents(
-    conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal
+    conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal, timing: str
 ) -> None:
     score = f"{total} of {ev['total_marks']} ({percentage}%)"
     exam_name = ev["exam_snapshot"]["template"]["template_name"]
@@ -375,7 +404,7 @@ def _tell_student_and_parents(
             user_id=user_id,
             event_type="evaluation.completed",
             title="Exam results are ready",
-            body=f"{student_name if for_parent else 'You'} scored {score} in {exam_name}.",
+            body=f"{student_name if for_parent else 'You'} scored {score} in {exam_name}. {timing}",
             resource_type="exam",
             resource_id=ev["exam_instance_id"],
             email_context={
@@ -384,6 +413,7 @@ def _tell_student_and_parents(
                 "link": link,
                 "for_parent": for_parent,
                 "student_name": student_name,
+                "turnaround": timing,
             },
         )
 

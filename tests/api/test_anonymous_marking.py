@@ -80,6 +80,12 @@ def _journey(app) -> dict:
         evaluation_id = evaluations.assign_exam(conn, settings, exam_id, business_time.now())
         conn.commit()
     assert evaluation_id is not None
+    with connect(app) as conn:
+        confirmation = conn.execute(
+            "SELECT body_text FROM email_outbox WHERE to_address = %s AND event_type = 'exam.submitted'",
+            (student["email"],),
+        ).fetchall()
+    assert len(confirmation) == 1 and "Marks expected by" in confirmation[0]["body_text"]
     headers = teacher["headers"]
     readable = {
         "queue": client.get("/api/v1/evaluations/queue", headers=headers).get_json(),

@@ -11,6 +11,7 @@ from mathvidya import business_time
 from tests.exam_fixtures import (
     assign_to,
     confirmed_exam,
+    connect,
     give_subscription,
     make_questions,
     make_template,
@@ -81,6 +82,18 @@ def test_open_then_marked_on_time_with_working_hours_over_the_sunday(app, client
     assert body["evaluation"]["status"] == "completed" and body["evaluation"]["on_time"] is True
     assert body["evaluation"]["working_hours_left"] is None
     assert body["turnaround_working_hours"] == 2.5  # Saturday 1 h + Monday 1.5 h
+    for user in (world["student"], world["parent"]):
+        mail = _mails(app, user, "evaluation.completed")
+        assert len(mail) == 1 and "Marked in 2.5 working hours, on time." in mail[0]
+
+
+def _mails(app, user, event_type):
+    with connect(app) as conn:
+        rows = conn.execute(
+            "SELECT body_text, body_html FROM email_outbox WHERE to_address = %s AND event_type = %s",
+            (user["email"], event_type),
+        ).fetchall()
+    return [f"{r['body_text']}\n{r['body_html']}" for r in rows]
 
 
 def test_marked_after_the_deadline_is_not_on_time(app, client, world):
@@ -89,6 +102,8 @@ def test_marked_after_the_deadline_is_not_on_time(app, client, world):
     _mark(client, world, exam, evaluation_id, late)
     body = _view(client, world["student"], exam).get_json()
     assert body["evaluation"]["on_time"] is False and body["turnaround_working_hours"] > 24
+    mail = _mails(app, world["student"], "evaluation.completed")
+    assert f"Marked in {body['turnaround_working_hours']:g} working hours, after the deadline." in mail[0]
 
 
 def test_teachers_get_no_turnaround_and_other_parents_get_404(app, client, make_user, world):
