@@ -105,7 +105,7 @@ def _confirm_submission(conn: psycopg.Connection, settings: Settings, exam: dict
 
 
 def turnaround_sentence(conn: psycopg.Connection, ev: dict, completed_at: datetime) -> str:
-    """"Marked in N working hours, on time." for the e-mails about an evaluated exam."""
+    """ "Marked in N working hours, on time." for the e-mails about an evaluated exam."""
     marking = turnaround.Marking(ev["submitted_at"], ev["exam_sla_deadline"], "completed", completed_at)
     calendar = _calendar(conn, completed_at)
     hours = turnaround.turnaround_working_hours(marking, calendar)
