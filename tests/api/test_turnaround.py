@@ -18,6 +18,7 @@ from tests.exam_fixtures import (
     private_unit,
     section,
 )
+from tests.factories import link_parent
 
 SATURDAY_5PM = datetime(2026, 12, 5, 17, 0, tzinfo=business_time.BUSINESS_TZ)  # a working Saturday
 MONDAY_1030 = datetime(2026, 12, 7, 10, 30, tzinfo=business_time.BUSINESS_TZ)
@@ -112,7 +113,5 @@ def test_teachers_get_no_turnaround_and_other_parents_get_404(app, client, make_
     assert "evaluation" not in teacher_view and "student_user_id" not in teacher_view
     other_parent = make_user("parent")
     link_target = make_user("student")
-    from tests.factories import link_parent
-
     link_parent(app, other_parent, link_target)
     assert _view(client, other_parent, exam).status_code == 404
