@@ -168,6 +168,18 @@ class EvaluationProgressSchema(Schema):
     )
 
 
+class ExamListItemSchema(ExamSummarySchema):
+    evaluation = fields.Nested(
+        EvaluationProgressSchema,
+        allow_none=True,
+        metadata={"description": "The marking's progress once pages are confirmed (as in GET /exams/{id})"},
+    )
+    turnaround_working_hours = Number(
+        allow_none=True,
+        metadata={"description": "Working hours from confirmed submission to marks (at most 2 decimals); once marked"},
+    )
+
+
 class ExamSchema(ExamSummarySchema):
     questions = fields.List(fields.Nested(ExamQuestionSchema))
     answers = fields.List(fields.Nested(SavedAnswerSchema))
@@ -183,9 +195,6 @@ class ExamSchema(ExamSummarySchema):
         allow_none=True,
         metadata={"description": "Working hours from confirmed submission to marks (at most 2 decimals); once marked"},
     )
-
-
-ExamListSchema = list_schema(ExamSummarySchema, "ExamList")
 
 
 class SavedSchema(Schema):
@@ -276,3 +285,6 @@ class ResultsSchema(ExamScoresSchema):
     sla_deadline = fields.DateTime(allow_none=True)
     questions = fields.List(fields.Nested(ResultQuestionSchema))
     pages = fields.List(fields.Nested(ResultPageSchema))
+
+
+ExamListSchema = list_schema(ExamListItemSchema, "ExamList")

@@ -418,6 +418,24 @@ def turnaround_view(conn: psycopg.Connection, exam: dict, now: datetime) -> dict
     }
 
 
+def with_turnaround(conn: psycopg.Connection, exams: list[dict], now: datetime) -> list[dict]:
+    """Each listed exam with its ``evaluation`` and ``turnaround_working_hours``; one
+    holiday read covers the whole page."""
+    spans = [span for exam in exams if (span := turnaround.calendar_days_needed(marking_of(exam), now))]
+    if not spans:
+        return [{**exam, "evaluation": None, "turnaround_working_hours": None} for exam in exams]
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
+    calendar = working_calendar(conn, first.date() - timedelta(days=1), last.date() + timedelta(days=1))
+    return [
+        {
+            **exam,
+            "evaluation": turnaround.evaluation_summary(marking_of(exam), now, calendar),
+            "turnaround_working_hours": turnaround.turnaround_working_hours(marking_of(exam), calendar),
+        }
+        for exam in exams
+    ]
+
+
 def list_exams(
     conn: psycopg.Connection,
     principal: Principal,
@@ -425,7 +443,10 @@ def list_exams(
     status: str | None,
     limit: int,
     offset: int,
+    now: datetime | None = None,
 ) -> dict:
+    """``now``: the instant the turnaround figures are measured at (default the business clock)."""
+    now = now or business_time.now()
     if principal.role == "student":
         student_user_id = principal.user_id
     elif principal.role == "parent":
@@ -434,7 +455,7 @@ def list_exams(
         ensure_student_in_scope(principal, student_user_id)
     filters = {"student_user_id": student_user_id, "status": status}
     return {
-        "items": repository.list_exams(conn, limit=limit, offset=offset, **filters),
+        "items": with_turnaround(conn, repository.list_exams(conn, limit=limit, offset=offset, **filters), now),
         "total": repository.count_exams(conn, **filters),
         "limit": limit,
         "offset": offset,

@@ -83,6 +83,11 @@ def test_open_then_marked_on_time_with_working_hours_over_the_sunday(app, client
     assert body["evaluation"]["status"] == "completed" and body["evaluation"]["on_time"] is True
     assert body["evaluation"]["working_hours_left"] is None
     assert body["turnaround_working_hours"] == 2.5  # Saturday 1 h + Monday 1.5 h
+    listed = client.get(
+        f"/api/v1/exams?student_id={world['student']['user_id']}", headers=world["parent"]["headers"]
+    ).get_json()["items"]
+    item = next(i for i in listed if i["exam_instance_id"] == exam["exam_instance_id"])
+    assert item["turnaround_working_hours"] == 2.5 and item["evaluation"]["on_time"] is True
     for user in (world["student"], world["parent"]):
         mail = _mails(app, user, "evaluation.completed")
         assert len(mail) == 1 and "Marked in 2.5 working hours, on time." in mail[0]
