@@ -22,6 +22,7 @@ from mathvidya.evaluations import sla_jobs
 from mathvidya.exams.candidate_codes import is_candidate_code
 from mathvidya.storage import storage_for
 from tests.exam_fixtures import (
+    JPEG_PAGE,
     confirmed_exam,
     connect,
     give_subscription,
@@ -175,3 +176,33 @@ def test_admins_see_the_name_and_the_candidate_code(fresh_app):
     assert view["student_name"] == full_name and view["candidate_code"] == item["candidate_code"]
     exam = client.get(f"/api/v1/exams/{walk['exam']['exam_instance_id']}", headers=admin["headers"]).get_json()
     assert exam["student_user_id"] == str(student["user_id"]) and exam["candidate_code"] == item["candidate_code"]
+
+
+def test_a_page_uploaded_under_the_older_key_is_still_confirmed(app, client, make_user):
+    """Upload forms handed out before keys stopped naming the student stay usable."""
+    student = make_user("student")
+    link_parent(app, make_user("parent"), student)
+    give_subscription(app, student, "centum")
+    unit = private_unit("legacy")
+    make_questions(app, unit, "MCQ", 2)
+    make_questions(app, unit, "SA", 2)
+    template = make_template(app, [section("A", "MCQ", 1, {unit: 1.0}), section("C", "SA", 1, {unit: 1.0})])
+    exam = client.post("/api/v1/exams/start", json={"template_id": str(template)}, headers=student["headers"])
+    assert exam.status_code == 201, exam.get_json()
+    exam_id = exam.get_json()["exam_instance_id"]
+    written = [q["question_number"] for q in exam.get_json()["questions"] if q["question_type"] != "MCQ"]
+    assert (
+        client.post(f"/api/v1/exams/{exam_id}/submit-mcq", json={"answers": []}, headers=student["headers"]).status_code
+        == 200
+    )
+    legacy_key = f"answer-sheets/{exam_id}/{student['user_id']}/1"
+    storage_for(app.config["SETTINGS"]).put(legacy_key, JPEG_PAGE, "image/jpeg")
+    confirmed = client.post(
+        f"/api/v1/exams/{exam_id}/confirm-upload",
+        json={"pages_uploaded": [1], "unanswered_questions": [], "page_question_mapping": {"1": written}},
+        headers=student["headers"],
+    )
+    assert confirmed.status_code == 200, confirmed.get_json()
+    with connect(app) as conn:
+        stored = conn.execute("SELECT s3_key FROM answer_sheet_uploads WHERE exam_instance_id = %s", (exam_id,))
+        assert [row["s3_key"] for row in stored] == [legacy_key]
