@@ -135,6 +135,7 @@ RULES: dict[str, Rule] = {
     "cbse_units_class_xii": _unit_list,
     "cbse_units_class_x": _unit_list,
     "item_analysis_min_attempts": _integer(1, 100000),
+    "anonymous_marking": _boolean,
 }
 
 # The same rules in words: GET /admin/config shows them, docs/operations.md lists them.
@@ -153,6 +154,7 @@ RULE_TEXT: dict[str, str] = {
     "notifications_enabled": "true or false",
     "notification_email_from": 'an address, optionally with a display name: "Name <noreply@example.com>"',
     "question_approval_required": "true or false",
+    "anonymous_marking": "true or false",
     "session_timeout_minutes": "whole number 5-1440",
     "max_login_attempts": "whole number 1-100",
     "aws_s3_region": "an AWS region name such as ap-south-1",

@@ -42,6 +42,22 @@ def holiday_calendar(conn: psycopg.Connection, start: date, end: date) -> Holida
     return calendar_from_rows(rows)
 
 
+def working_calendar_from_rows(conn: psycopg.Connection, rows: list[dict]) -> sla_clock.WorkingCalendar:
+    """The SLA calendar of today's settings with holiday rows already read (``holiday_date``
+    as a date or an ISO string), for a caller that fetched them with its own query."""
+    parsed = [
+        {"holiday_date": date.fromisoformat(str(row["holiday_date"])), "is_working_day": row["is_working_day"]}
+        for row in rows
+    ]
+    holidays = calendar_from_rows(parsed)
+    return sla_clock.calendar_from_settings(
+        get_setting(conn, "sla_working_hours"),
+        get_setting(conn, "sla_working_days"),
+        holidays.off_dates,
+        holidays.working_dates,
+    )
+
+
 def working_calendar(conn: psycopg.Connection, first_day: date, last_day: date) -> sla_clock.WorkingCalendar:
     """The SLA calendar of today's settings with the holidays between the two dates."""
     holidays = holiday_calendar(conn, first_day, last_day)

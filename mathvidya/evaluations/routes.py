@@ -26,11 +26,21 @@ class Queue(MethodView):
     @blp.arguments(schemas.QueueArgsSchema, location="query")
     @blp.response(200, schemas.QueueSchema)
     def get(self, args):
-        """Open evaluations by deadline, then plan priority (a teacher's own; all for admins)."""
+        """Open evaluations by deadline, then plan priority (a teacher's own; all for admins).
+
+        Under anonymous marking (`anonymous_marking`, default on) a teacher's `student_name` holds
+        the exam's `candidate_code`; admins always see the name and the code."""
         principal = current_principal()
         teacher = principal.user_id if principal.role == "teacher" else None
         return service.queue(
-            db.request_connection(), teacher, args.get("status"), None, args["limit"], args["offset"], _now()
+            db.request_connection(),
+            principal,
+            teacher,
+            args.get("status"),
+            None,
+            args["limit"],
+            args["offset"],
+            _now(),
         )
 
 
@@ -82,6 +92,7 @@ class AdminEvaluations(MethodView):
         """Every evaluation, filtered by status (default open), teacher and breach."""
         return service.queue(
             db.request_connection(),
+            current_principal(),
             args.get("teacher_user_id"),
             args.get("status"),
             args.get("breached"),

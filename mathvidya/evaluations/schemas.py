@@ -24,7 +24,10 @@ class QueueItemSchema(Schema):
     evaluation_id = fields.UUID()
     exam_instance_id = fields.UUID()
     teacher_user_id = fields.UUID()
-    student_name = fields.String()
+    student_name = fields.String(
+        metadata={"description": "The student's name; for a teacher under anonymous marking, the candidate code"}
+    )
+    candidate_code = fields.String(metadata={"description": "The exam's candidate code, e.g. MV-7K3Q-92FD"})
     student_class = fields.String()
     plan_type = fields.String(allow_none=True)
     assigned_at = fields.DateTime()
@@ -93,6 +96,10 @@ class EvaluationSchema(Schema):
     sla_deadline = fields.DateTime()
     sla_breached = fields.Boolean()
     hours_until_deadline = Number()
+    candidate_code = fields.String(metadata={"description": "The exam's candidate code, e.g. MV-7K3Q-92FD"})
+    student_name = fields.String(
+        metadata={"description": "The student's name; for a teacher under anonymous marking, the candidate code"}
+    )
     student_class = fields.String()
     mcq_score = Number(allow_none=True)
     total_marks = Number()

@@ -11,16 +11,18 @@ from uuid import UUID
 
 import psycopg
 
-from mathvidya import db, job_requests, sla_clock
+from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, AuditEvent, record_event, record_events
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
 from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
 from mathvidya.evaluations import marking, repository
 from mathvidya.evaluations.access import evaluation_in_scope
-from mathvidya.exams import scoring
+from mathvidya.exams import scoring, turnaround
+from mathvidya.exams.service import student_hidden_from
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
+from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
 from mathvidya.storage import url_signer
 
@@ -63,23 +65,65 @@ def assign_exam(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now
         created["evaluation_id"],
         {"exam_instance_id": str(exam_id), "teacher_user_id": str(teacher_id)},
     )
+    candidate = candidate_label(conn, exam)
     notify(
         conn,
         settings,
         user_id=teacher_id,
         event_type="evaluation.assigned",
         title="New answer sheet to mark",
-        body=f"{exam['exam_name']} by {exam['student_name']}, due by {exam['sla_deadline'].isoformat()}.",
+        body=f"{exam['exam_name']} by {candidate}, due by {exam['sla_deadline'].isoformat()}.",
         resource_type="evaluation",
         resource_id=created["evaluation_id"],
         email_context={
-            "student_name": exam["student_name"],
+            "candidate": candidate,
             "exam_name": exam["exam_name"],
             "deadline": exam["sla_deadline"].isoformat(),
             "link": app_link(settings, f"/evaluations/{created['evaluation_id']}"),
         },
     )
+    _confirm_submission(conn, settings, exam)
     return created["evaluation_id"]
+
+
+def _shown(deadline: datetime) -> str:
+    return deadline.astimezone(business_time.BUSINESS_TZ).strftime("%d %b %Y, %H:%M %Z")
+
+
+def _confirm_submission(conn: psycopg.Connection, settings: Settings, exam: dict) -> None:
+    """The student's confirmation, once a teacher has the answer sheet: when the marks are due."""
+    notify(
+        conn,
+        settings,
+        user_id=exam["student_user_id"],
+        event_type="exam.submitted",
+        title=f"Your answer sheet for {exam['exam_name']} is with a teacher",
+        body=f"Marks expected by {_shown(exam['sla_deadline'])}.",
+        resource_type="exam",
+        resource_id=exam["exam_instance_id"],
+        email_context={"link": app_link(settings, f"/exams/{exam['exam_instance_id']}")},
+    )
+
+
+def turnaround_sentence(conn: psycopg.Connection, ev: dict, completed_at: datetime) -> str:
+    """ "Marked in N working hours, on time." for the e-mails about an evaluated exam."""
+    marking = turnaround.Marking(ev["submitted_at"], ev["exam_sla_deadline"], "completed", completed_at)
+    calendar = _calendar(conn, completed_at)
+    hours = turnaround.turnaround_working_hours(marking, calendar)
+    timing = {True: "on time", False: "after the deadline", None: ""}[turnaround.on_time(marking)]
+    return f"Marked in {hours:g} working hours" + (f", {timing}." if timing else ".")
+
+
+def candidate_label(conn: psycopg.Connection, row: dict) -> str:
+    """How messages to a teacher name the writer of an answer sheet: by candidate code while
+    anonymous marking is on, else by name."""
+    if get_setting(conn, "anonymous_marking"):
+        return f"candidate {row['candidate_code']}"
+    return row["student_name"]
+
+
+def _name_for(hide: bool, row: dict) -> str:
+    return row["candidate_code"] if hide else row["student_name"]
 
 
 def _alert_admins_once(conn: psycopg.Connection, settings: Settings, exam_id: UUID, now: datetime) -> None:
@@ -130,6 +174,7 @@ def _written_questions(snapshot: dict) -> list[dict]:
 
 def queue(
     conn: psycopg.Connection,
+    principal: Principal,
     teacher_user_id: UUID | None,
     status: str | None,
     breached: bool | None,
@@ -145,12 +190,14 @@ def queue(
     }
     rows = repository.queue(conn, limit=limit, offset=offset, **filters)
     calendar = _calendar(conn, now)
+    hide = student_hidden_from(conn, principal)
     items = [
         {
             "evaluation_id": r["evaluation_id"],
             "exam_instance_id": r["exam_instance_id"],
             "teacher_user_id": r["teacher_user_id"],
-            "student_name": r["student_name"],
+            "student_name": _name_for(hide, r),
+            "candidate_code": r["candidate_code"],
             "student_class": r["student_class"],
             "plan_type": r["plan_type"],
             "assigned_at": r["assigned_at"],
@@ -230,6 +277,8 @@ def evaluation_view(
         "sla_deadline": ev["sla_deadline"],
         "sla_breached": ev["sla_breached"],
         "hours_until_deadline": working_hours_until(conn, ev["sla_deadline"], now),
+        "candidate_code": ev["candidate_code"],
+        "student_name": _name_for(student_hidden_from(conn, principal), ev),
         "student_class": ev["student_class"],
         "mcq_score": ev["mcq_score"],
         "total_marks": ev["total_marks"],
@@ -329,7 +378,7 @@ def submit_evaluation(
             ),
         ],
     )
-    _tell_student_and_parents(conn, settings, ev, total, percentage)
+    _tell_student_and_parents(conn, settings, ev, total, percentage, turnaround_sentence(conn, ev, now))
     db.after_commit(conn, lambda: job_requests.request_leaderboard_refresh(settings, exam["class"]))
     return {
         "status": "completed",
@@ -343,7 +392,7 @@ def submit_evaluation(
 
 
 def _tell_student_and_parents(
-    conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal
+    conn: psycopg.Connection, settings: Settings, ev: dict, total: Decimal, percentage: Decimal, timing: str
 ) -> None:
     score = f"{total} of {ev['total_marks']} ({percentage}%)"
     exam_name = ev["exam_snapshot"]["template"]["template_name"]
@@ -358,7 +407,7 @@ def _tell_student_and_parents(
             user_id=user_id,
             event_type="evaluation.completed",
             title="Exam results are ready",
-            body=f"{student_name if for_parent else 'You'} scored {score} in {exam_name}.",
+            body=f"{student_name if for_parent else 'You'} scored {score} in {exam_name}. {timing}",
             resource_type="exam",
             resource_id=ev["exam_instance_id"],
             email_context={
@@ -367,6 +416,7 @@ def _tell_student_and_parents(
                 "link": link,
                 "for_parent": for_parent,
                 "student_name": student_name,
+                "turnaround": timing,
             },
         )
 

@@ -22,6 +22,7 @@ from mathvidya import sla_clock
 from mathvidya.audit.service import SYSTEM, record_event
 from mathvidya.config import Settings
 from mathvidya.evaluations import repository
+from mathvidya.evaluations.service import candidate_label
 from mathvidya.notifications.service import notify
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar
@@ -74,7 +75,7 @@ def _report_breach(conn: psycopg.Connection, settings: Settings, row: dict, admi
             "sla_deadline": row["sla_deadline"].isoformat(),
         },
     )
-    title = f"SLA breached: {row['student_name']}, {row['exam_name']}"
+    title = f"SLA breached: {row['student_name']} ({row['candidate_code']}), {row['exam_name']}"
     body = (
         f"The evaluation of {row['student_name']}'s {row['exam_name']} passed its deadline of {deadline} "
         f"without being completed. Assigned teacher: {row['teacher_name']}."
@@ -141,6 +142,7 @@ def _warn_teacher(
 ) -> None:
     deadline = display_deadline(row["sla_deadline"], calendar.zone)
     hours_left = _hours(minutes)
+    candidate = candidate_label(conn, row)
     notify(
         conn,
         settings,
@@ -148,13 +150,13 @@ def _warn_teacher(
         event_type=WARNING_EVENT,
         title=f"Evaluation due soon: {row['exam_name']}",
         body=(
-            f"The evaluation of {row['student_name']}'s {row['exam_name']} is due by {deadline} "
+            f"The evaluation of {row['exam_name']} by {candidate} is due by {deadline} "
             f"({hours_left} working hours left)."
         ),
         resource_type="evaluation",
         resource_id=row["evaluation_id"],
         email_context={
-            "student_name": row["student_name"],
+            "candidate": candidate,
             "exam_name": row["exam_name"],
             "deadline": deadline,
             "hours_left": hours_left,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -83,8 +84,10 @@ def insert_exam(conn: psycopg.Connection, **values: Any) -> dict:
     return _q().insert_exam(conn, **values)
 
 
-def get_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dict | None:
-    return _q().get_exam(conn, exam_instance_id=exam_instance_id)
+def get_exam(conn: psycopg.Connection, exam_instance_id: UUID, as_of: datetime | None = None) -> dict | None:
+    """With ``as_of``, the row also carries ``turnaround_holidays`` (the holiday rows its
+    turnaround figures need, or None before submission)."""
+    return _q().get_exam(conn, exam_instance_id=exam_instance_id, as_of=as_of)
 
 
 def lock_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dict | None:

@@ -73,9 +73,14 @@ class Exam(MethodView):
     @roles("student", "parent", "teacher", "admin")
     @blp.response(200, schemas.ExamSchema)
     def get(self, exam_id):
-        """The exam as its viewer may see it (answers hidden from students until the MCQ part is in)."""
+        """The exam as its viewer may see it (answers hidden from students until the MCQ part is in).
+
+        Under anonymous marking a teacher gets no `student_user_id`, only the `candidate_code`.
+        The owner, a linked parent and admins get `evaluation` (once the pages are confirmed) and
+        `turnaround_working_hours` (once marked)."""
         conn, principal = db.request_connection(), current_principal()
-        return service.exam_view(conn, current_settings(), principal, service.visible_exam(conn, principal, exam_id))
+        exam = service.visible_exam(conn, principal, exam_id, as_of=_now())
+        return service.exam_view(conn, current_settings(), principal, exam)
 
 
 @blp.route("/<uuid:exam_id>/answers")
@@ -106,7 +111,7 @@ class UploadUrls(MethodView):
     @blp.arguments(schemas.UploadUrlArgsSchema, location="query")
     @blp.response(200, schemas.UploadUrlsSchema)
     def get(self, args, exam_id):
-        """Pre-signed POST targets, one per page (answer-sheets/{exam}/{student}/{page})."""
+        """Pre-signed POST targets, one per page (answer-sheets/{exam}/page-{n}: no student id in the key)."""
         return service.upload_targets(
             db.request_connection(), current_settings(), current_principal(), exam_id, args["page_count"]
         )

@@ -150,12 +150,51 @@ class ExamSummarySchema(ExamScoresSchema):
     duration_minutes = fields.Integer()
 
 
+class EvaluationProgressSchema(Schema):
+    status = fields.String(
+        metadata={"description": "awaiting_teacher, assigned, in_progress or completed (the marking's progress)"}
+    )
+    sla_deadline = fields.DateTime(allow_none=True, metadata={"description": "When the marks are due"})
+    working_hours_left = Number(
+        allow_none=True,
+        metadata={
+            "description": "Working hours until the deadline (business calendar; at most 2 decimals; negative "
+            "when overdue); null once marked"
+        },
+    )
+    teacher_assigned = fields.Boolean(metadata={"description": "A teacher has the answer sheet"})
+    on_time = fields.Boolean(
+        allow_none=True, metadata={"description": "Marked by the deadline; null while the evaluation is open"}
+    )
+
+
+class ExamListItemSchema(ExamSummarySchema):
+    evaluation = fields.Nested(
+        EvaluationProgressSchema,
+        allow_none=True,
+        metadata={"description": "The marking's progress once pages are confirmed (as in GET /exams/{id})"},
+    )
+    turnaround_working_hours = Number(
+        allow_none=True,
+        metadata={"description": "Working hours from confirmed submission to marks (at most 2 decimals); once marked"},
+    )
+
+
 class ExamSchema(ExamSummarySchema):
     questions = fields.List(fields.Nested(ExamQuestionSchema))
     answers = fields.List(fields.Nested(SavedAnswerSchema))
-
-
-ExamListSchema = list_schema(ExamSummarySchema, "ExamList")
+    candidate_code = fields.String(
+        metadata={"description": "The exam's code under anonymous marking (e.g. MV-7K3Q-92FD): random, stable, unique"}
+    )
+    evaluation = fields.Nested(
+        EvaluationProgressSchema,
+        allow_none=True,
+        metadata={"description": "Owner, linked parent, admin: the marking's progress once pages are confirmed"},
+    )
+    turnaround_working_hours = Number(
+        allow_none=True,
+        metadata={"description": "Working hours from confirmed submission to marks (at most 2 decimals); once marked"},
+    )
 
 
 class SavedSchema(Schema):
@@ -246,3 +285,6 @@ class ResultsSchema(ExamScoresSchema):
     sla_deadline = fields.DateTime(allow_none=True)
     questions = fields.List(fields.Nested(ResultQuestionSchema))
     pages = fields.List(fields.Nested(ResultPageSchema))
+
+
+ExamListSchema = list_schema(ExamListItemSchema, "ExamList")

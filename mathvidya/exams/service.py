@@ -28,11 +28,11 @@ from mathvidya.errors import (
     UploadTypeNotAllowed,
     ValidationFailed,
 )
-from mathvidya.exams import adaptive, assembly, repository, scoring, states
+from mathvidya.exams import adaptive, assembly, candidate_codes, repository, scoring, states, turnaround
 from mathvidya.identity.parents import require_parent_link
 from mathvidya.questions.template_defaults import cbse_weights_from, seeded_template_id
 from mathvidya.settings_store import get_setting
-from mathvidya.sla_calendar import working_calendar
+from mathvidya.sla_calendar import working_calendar, working_calendar_from_rows
 from mathvidya.storage import sniff_content_type, storage_for, url_signer
 
 RECENT_EXAMS_AVOIDED = 5
@@ -51,16 +51,24 @@ SLA_HOURS_WITHOUT_PLAN = 48
 SNIFF_BYTES = 16
 SCORE_FIELDS = ("total_marks", "mcq_score", "mcq_total", "mcq_percentage", "manual_score", "total_score", "percentage")
 CHOICES = ("a", "b")
+# Each draw collides with probability (exams so far) / 2**40: ten in a row never happen.
+CANDIDATE_CODE_ATTEMPTS = 10
 
 
 # --- who may see an exam -------------------------------------------------------------------
 
 
 def visible_exam(
-    conn: psycopg.Connection, principal: Principal, exam_id: UUID, *, teacher_allowed: bool = True
+    conn: psycopg.Connection,
+    principal: Principal,
+    exam_id: UUID,
+    *,
+    teacher_allowed: bool = True,
+    as_of: datetime | None = None,
 ) -> dict:
-    """The exam if the caller may see it: owner, linked parent, assigned teacher, admin; else 404."""
-    exam = repository.get_exam(conn, exam_id)
+    """The exam if the caller may see it: owner, linked parent, assigned teacher, admin; else 404.
+    ``as_of``: read what the turnaround figures need too (the exam view)."""
+    exam = repository.get_exam(conn, exam_id, as_of)
     if exam is None or not _may_see(conn, principal, exam, teacher_allowed):
         raise NotFound("No such exam.")
     return exam
@@ -330,7 +338,7 @@ def start_exam(
     contents = repository.question_contents(conn, chosen)
     snapshot = _snapshot(template, seed, result.sections, contents, practice_units)
     grace = get_setting(conn, "exam_grace_period_minutes")
-    exam = repository.insert_exam(
+    exam = _insert_with_fresh_code(
         conn,
         student_user_id=principal.user_id,
         template_id=template_id,
@@ -367,7 +375,17 @@ def start_exam(
             settings, exam_id, now + timedelta(minutes=template["duration_minutes"] + grace)
         ),
     )
-    return {**exam, "template_name": template["template_name"], "teacher_user_id": None}
+    return {**exam, "template_name": template["template_name"], "teacher_user_id": None, "evaluation_status": None}
+
+
+def _insert_with_fresh_code(conn: psycopg.Connection, **values: Any) -> dict:
+    """Insert the exam under a new candidate code, drawing again while the code is taken
+    (the insert skips a taken code without an error, so no savepoint is needed)."""
+    for _ in range(CANDIDATE_CODE_ATTEMPTS):
+        exam = repository.insert_exam(conn, candidate_code=candidate_codes.new_candidate_code(), **values)
+        if exam is not None:
+            return exam
+    raise RuntimeError(f"no free candidate code in {CANDIDATE_CODE_ATTEMPTS} draws")
 
 
 def _student_class(conn: psycopg.Connection, principal: Principal) -> str | None:
@@ -460,7 +478,57 @@ def exam_view(
     view["answers"] = [
         {"question_number": n, "selected_choices": list(a["selected_choices"])} for n, a in sorted(saved.items())
     ]
+    view["candidate_code"] = exam.get("candidate_code")
+    if student_hidden_from(conn, principal):
+        del view["student_user_id"]
+    if principal.role != "teacher":
+        view["evaluation"], view["turnaround_working_hours"] = None, None
+        if exam.get("turnaround_holidays") is not None:
+            view.update(turnaround_view(conn, exam, business_time.now()))
     return view
+
+
+def student_hidden_from(conn: psycopg.Connection, principal: Principal) -> bool:
+    """Anonymous marking: while it is on, a teacher never learns who wrote an exam."""
+    return principal.role == "teacher" and bool(get_setting(conn, "anonymous_marking"))
+
+
+def marking_of(exam: dict) -> turnaround.Marking:
+    return turnaround.Marking(
+        submitted_at=exam.get("submitted_at"),
+        sla_deadline=exam.get("sla_deadline"),
+        evaluation_status=exam.get("evaluation_status"),
+        completed_at=exam.get("evaluation_completed_at"),
+    )
+
+
+def turnaround_view(conn: psycopg.Connection, exam: dict, now: datetime) -> dict:
+    """``evaluation`` (once pages are confirmed) and ``turnaround_working_hours`` (once
+    marked), from the holiday rows read with the exam."""
+    marking = marking_of(exam)
+    calendar = working_calendar_from_rows(conn, exam["turnaround_holidays"] or [])
+    return {
+        "evaluation": turnaround.evaluation_summary(marking, now, calendar),
+        "turnaround_working_hours": turnaround.turnaround_working_hours(marking, calendar),
+    }
+
+
+def with_turnaround(conn: psycopg.Connection, exams: list[dict], now: datetime) -> list[dict]:
+    """Each listed exam with its ``evaluation`` and ``turnaround_working_hours``; one
+    holiday read covers the whole page."""
+    spans = [span for exam in exams if (span := turnaround.calendar_days_needed(marking_of(exam), now))]
+    if not spans:
+        return [{**exam, "evaluation": None, "turnaround_working_hours": None} for exam in exams]
+    first, last = min(start for start, _ in spans), max(end for _, end in spans)
+    calendar = working_calendar(conn, first.date() - timedelta(days=1), last.date() + timedelta(days=1))
+    return [
+        {
+            **exam,
+            "evaluation": turnaround.evaluation_summary(marking_of(exam), now, calendar),
+            "turnaround_working_hours": turnaround.turnaround_working_hours(marking_of(exam), calendar),
+        }
+        for exam in exams
+    ]
 
 
 def list_exams(
@@ -470,7 +538,10 @@ def list_exams(
     status: str | None,
     limit: int,
     offset: int,
+    now: datetime | None = None,
 ) -> dict:
+    """``now``: the instant the turnaround figures are measured at (default the business clock)."""
+    now = now or business_time.now()
     if principal.role == "student":
         student_user_id = principal.user_id
     elif principal.role == "parent":
@@ -479,7 +550,7 @@ def list_exams(
         ensure_student_in_scope(principal, student_user_id)
     filters = {"student_user_id": student_user_id, "status": status}
     return {
-        "items": repository.list_exams(conn, limit=limit, offset=offset, **filters),
+        "items": with_turnaround(conn, repository.list_exams(conn, limit=limit, offset=offset, **filters), now),
         "total": repository.count_exams(conn, **filters),
         "limit": limit,
         "offset": offset,
@@ -670,7 +741,27 @@ def auto_submit_overdue(conn: psycopg.Connection, _settings: Settings, as_of: da
 
 
 def answer_sheet_key(exam: dict, page_number: int) -> str:
+    """Where a page is uploaded: named by the exam alone, so a signed link a teacher opens
+    says nothing about the student (anonymous marking)."""
+    return f"answer-sheets/{exam['exam_instance_id']}/page-{page_number}"
+
+
+def legacy_answer_sheet_key(exam: dict, page_number: int) -> str:
+    """The key of pages uploaded before keys stopped naming the student: a confirmation of
+    such an upload still finds it (confirmed pages keep the key stored with them)."""
     return f"answer-sheets/{exam['exam_instance_id']}/{exam['student_user_id']}/{page_number}"
+
+
+def _uploaded_object(storage: Any, exam: dict, page: int) -> tuple[str, Any]:
+    """The page's key and object info (None when neither key holds an object)."""
+    key = answer_sheet_key(exam, page)
+    info = storage.head(key)
+    if info is None:
+        legacy = legacy_answer_sheet_key(exam, page)
+        legacy_info = storage.head(legacy)
+        if legacy_info is not None:
+            return legacy, legacy_info
+    return key, info
 
 
 def upload_targets(
@@ -761,8 +852,7 @@ def _checked_attempted_choices(exam: dict, attempted: dict[str, str], unanswered
 
 def _checked_page(conn: psycopg.Connection, settings: Settings, exam: dict, page: int) -> dict:
     storage = storage_for(settings)
-    key = answer_sheet_key(exam, page)
-    info = storage.head(key)
+    key, info = _uploaded_object(storage, exam, page)
     if info is None:
         raise UploadMissing(f"Page {page} was not uploaded.", details={"page": page})
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024

@@ -43,9 +43,9 @@ CATEGORY_BY_PREFIX = {
 # The context each template needs besides first_name (which notify() supplies); the
 # optional values are in brackets. docs/admin.md names the events.
 TEMPLATE_CONTEXT: dict[str, tuple[str, ...]] = {
-    "evaluation.assigned": ("student_name", "exam_name", "deadline", "link"),
-    "sla.warning": ("student_name", "exam_name", "deadline", "hours_left", "link"),
-    "evaluation.completed": ("exam_name", "score", "link", "[for_parent]", "[student_name]"),
+    "evaluation.assigned": ("candidate", "exam_name", "deadline", "link"),
+    "sla.warning": ("candidate", "exam_name", "deadline", "hours_left", "link"),
+    "evaluation.completed": ("exam_name", "score", "link", "[for_parent]", "[student_name]", "[turnaround]"),
     "sla.breached": ("student_name", "exam_name", "teacher_name", "deadline", "link"),
     "subscription.expiring": ("plan_name", "last_day", "link", "[student_name]"),
     "parent.linked": ("link", "[parent_name]"),

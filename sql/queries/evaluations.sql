@@ -1,8 +1,10 @@
 -- name: get_evaluation^
 SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
-       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices
+       e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices, e.candidate_code,
+       su.first_name || ' ' || su.last_name AS student_name
 FROM evaluations ev
 JOIN exam_instances e ON e.exam_instance_id = ev.exam_instance_id
+JOIN users su ON su.user_id = e.student_user_id
 WHERE ev.evaluation_id = :evaluation_id;
 
 -- name: lock_evaluation^
@@ -10,7 +12,7 @@ WHERE ev.evaluation_id = :evaluation_id;
 -- the written questions declared unanswered, which submitting needs.
 SELECT ev.*, e.student_user_id, e.exam_snapshot, e.total_marks, e.mcq_score, e.status AS exam_status,
        e.submitted_at, e.class AS student_class, e.subscription_id, e.attempted_choices,
-       su.first_name AS student_first_name, su.last_name AS student_last_name,
+       e.sla_deadline AS exam_sla_deadline, su.first_name AS student_first_name, su.last_name AS student_last_name,
        ARRAY(SELECT uq.question_number FROM unanswered_questions uq
              WHERE uq.exam_instance_id = e.exam_instance_id ORDER BY uq.question_number) AS unanswered_numbers
 FROM evaluations ev
@@ -26,7 +28,7 @@ SELECT pg_advisory_xact_lock(hashtextextended('mathvidya:evaluation-assignment',
 -- name: lock_unassigned_exam^
 -- A confirmed exam that has no evaluation yet, locked (skipped if another worker holds it).
 SELECT e.exam_instance_id, e.student_user_id, e.sla_deadline, e.assignment_alerted_at,
-       e.exam_snapshot -> 'template' ->> 'template_name' AS exam_name,
+       e.exam_snapshot -> 'template' ->> 'template_name' AS exam_name, e.candidate_code,
        (SELECT u.first_name || ' ' || u.last_name FROM users u WHERE u.user_id = e.student_user_id) AS student_name
 FROM exam_instances e
 WHERE e.exam_instance_id = :exam_instance_id AND e.status = 'pending_evaluation'
@@ -76,7 +78,7 @@ SELECT user_id, email, first_name FROM users WHERE role = 'admin' AND is_active 
 -- A teacher's (or, with no teacher, everyone's) evaluations by deadline, then plan priority.
 SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,
        ev.sla_breached, ev.completed_at, u.first_name || ' ' || u.last_name AS student_name,
-       e.class AS student_class, p.plan_type,
+       e.class AS student_class, p.plan_type, e.candidate_code,
        (SELECT count(*) FROM jsonb_array_elements(e.exam_snapshot -> 'questions') AS q
         WHERE q ->> 'question_type' <> 'MCQ') AS total_manual_questions
 FROM evaluations ev
@@ -95,7 +97,7 @@ LIMIT :limit OFFSET :offset;
 -- that even a cached generic plan reads evaluations_teacher_open_idx.
 SELECT ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.status, ev.assigned_at, ev.sla_deadline,
        ev.sla_breached, ev.completed_at, u.first_name || ' ' || u.last_name AS student_name,
-       e.class AS student_class, p.plan_type,
+       e.class AS student_class, p.plan_type, e.candidate_code,
        (SELECT count(*) FROM jsonb_array_elements(e.exam_snapshot -> 'questions') AS q
         WHERE q ->> 'question_type' <> 'MCQ') AS total_manual_questions
 FROM evaluations ev

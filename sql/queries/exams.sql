@@ -147,19 +147,32 @@ FROM questions
 WHERE question_id = ANY(:question_ids);
 
 -- name: insert_exam^
+-- No row back when the candidate code is taken: the caller draws another code and retries.
 INSERT INTO exam_instances (student_user_id, template_id, subscription_id, exam_type, class, status, seed,
-                            exam_snapshot, total_marks, duration_minutes, started_at, deadline_at)
+                            exam_snapshot, total_marks, duration_minutes, started_at, deadline_at, candidate_code)
 VALUES (:student_user_id, :template_id, :subscription_id, CAST(:exam_type AS exam_type),
         CAST(:school_class AS student_class), 'in_progress', :seed, :exam_snapshot, :total_marks, :duration_minutes,
-        :started_at, :deadline_at)
+        :started_at, :deadline_at, :candidate_code)
+ON CONFLICT (candidate_code) DO NOTHING
 RETURNING *;
 
 -- name: get_exam^
-SELECT e.*, t.template_name,
-       (SELECT ev.teacher_user_id FROM evaluations ev WHERE ev.exam_instance_id = e.exam_instance_id)
-           AS teacher_user_id
+-- The exam with its evaluation's teacher, status and completion. With :as_of (the exam view),
+-- also the holiday rows the turnaround figures need (from the day before the submission to
+-- the day after the latest of now, the deadline and the completion), in this one statement.
+SELECT e.*, t.template_name, ev.teacher_user_id, ev.status AS evaluation_status,
+       ev.completed_at AS evaluation_completed_at,
+       CASE WHEN CAST(:as_of AS timestamptz) IS NOT NULL AND e.submitted_at IS NOT NULL THEN
+           (SELECT coalesce(jsonb_agg(jsonb_build_object('holiday_date', h.holiday_date,
+                                                         'is_working_day', h.is_working_day)), '[]'::jsonb)
+            FROM holidays h
+            WHERE h.holiday_date BETWEEN CAST(e.submitted_at AS date) - 1
+                                     AND CAST(greatest(CAST(:as_of AS timestamptz), e.sla_deadline, ev.completed_at)
+                                              AS date) + 1)
+       END AS turnaround_holidays
 FROM exam_instances e
 JOIN exam_templates t ON t.template_id = e.template_id
+LEFT JOIN evaluations ev ON ev.exam_instance_id = e.exam_instance_id
 WHERE e.exam_instance_id = :exam_instance_id;
 
 -- name: lock_exam^
@@ -219,9 +232,11 @@ FOR UPDATE SKIP LOCKED;
 SELECT e.exam_instance_id, e.student_user_id, e.template_id, t.template_name, e.exam_type, e.class, e.status,
        e.started_at, e.deadline_at, e.mcq_submitted_at, e.submitted_at, e.sla_deadline, e.total_marks,
        e.duration_minutes, e.mcq_score, e.mcq_total, e.mcq_percentage, e.manual_score, e.total_score,
-       e.percentage, e.created_at
+       e.percentage, e.created_at, e.candidate_code, ev.status AS evaluation_status,
+       ev.completed_at AS evaluation_completed_at
 FROM exam_instances e
 JOIN exam_templates t ON t.template_id = e.template_id
+LEFT JOIN evaluations ev ON ev.exam_instance_id = e.exam_instance_id
 WHERE (CAST(:student_user_id AS uuid) IS NULL OR e.student_user_id = :student_user_id)
   AND (CAST(:status AS exam_status) IS NULL OR e.status = CAST(:status AS exam_status))
 ORDER BY e.created_at DESC, e.exam_instance_id

@@ -26,7 +26,7 @@ WHERE ev.evaluation_id IN (
   AND t.user_id = ev.teacher_user_id
 RETURNING ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.sla_deadline,
           coalesce(e.exam_snapshot -> 'template' ->> 'template_name', e.exam_type::text) AS exam_name,
-          st.first_name || ' ' || st.last_name AS student_name,
+          st.first_name || ' ' || st.last_name AS student_name, e.candidate_code,
           t.first_name || ' ' || t.last_name AS teacher_name;
 
 -- name: active_admins
@@ -61,4 +61,4 @@ WHERE ev.evaluation_id = ANY(:evaluation_ids)
   AND st.user_id = e.student_user_id
 RETURNING ev.evaluation_id, ev.exam_instance_id, ev.teacher_user_id, ev.sla_deadline,
           coalesce(e.exam_snapshot -> 'template' ->> 'template_name', e.exam_type::text) AS exam_name,
-          st.first_name || ' ' || st.last_name AS student_name;
+          st.first_name || ' ' || st.last_name AS student_name, e.candidate_code;

@@ -67,6 +67,7 @@ CASES: dict[str, tuple[object, object, str]] = {
     "analytics_refresh_hour": (3, 24, "between 0 and 23"),
     "analytics_retention_days": (365, 10, "between 30 and 3650"),
     "exam_auto_submit_enabled": (False, "false", "true or false"),
+    "anonymous_marking": (False, "no", "true or false"),
     "exam_grace_period_minutes": (10, -5, "between 0 and 60"),
     "notifications_enabled": (False, 0, "true or false"),
     "notification_email_from": ("Maths Team <team@mathvidya.com>", "team at mathvidya", "address like"),

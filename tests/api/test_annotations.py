@@ -53,7 +53,7 @@ def page_world(app, settings, make_user):
             3: ("application/pdf", PDF),
         }
         for number, (content_type, data) in pages.items():
-            key = f"answer-sheets/{exam_id}/{student['user_id']}/{number}"
+            key = f"answer-sheets/{exam_id}/page-{number}"
             storage.put(key, data, content_type)
             conn.execute(
                 "INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes) "
@@ -71,7 +71,7 @@ def page_world(app, settings, make_user):
         "exam_id": exam_id,
         "evaluation_id": evaluation_id,
         "pages": pages,
-        "original_keys": {n: f"answer-sheets/{exam_id}/{student['user_id']}/{n}" for n in pages},
+        "original_keys": {n: f"answer-sheets/{exam_id}/page-{n}" for n in pages},
     }
     with connect(app) as conn:
         conn.execute("DELETE FROM exam_instances WHERE exam_instance_id = %s", (exam_id,))

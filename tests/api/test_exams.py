@@ -384,7 +384,7 @@ def _put_page_directly(app, world, exam_id: str, page: int, data: bytes) -> None
     """Straight into the bucket, past the signed form's policy (as a lax S3-compatible store would)."""
     from mathvidya.storage import storage_for
 
-    key = f"answer-sheets/{exam_id}/{world['student']['user_id']}/{page}"
+    key = f"answer-sheets/{exam_id}/page-{page}"
     storage_for(app.config["SETTINGS"]).put(key, data, "image/jpeg")
 
 

@@ -28,6 +28,7 @@ URL = "/api/v1/notifications"
 SAMPLE_CONTEXT = {
     "first_name": "Asha",
     "student_name": "Asha K",
+    "candidate": "candidate MV-7K3Q-92FD",
     "exam_name": "CBSE board pattern (Class XII)",
     "deadline": "Tue 06 Jan 2026, 14:00 IST",
     "hours_left": 2,
@@ -301,7 +302,7 @@ def test_every_event_has_a_text_and_an_html_template():
 
 @pytest.mark.parametrize("event_type", PRODUCT_EVENTS)
 def test_each_template_renders_subject_text_and_escaped_html(event_type):
-    context = {**SAMPLE_CONTEXT, "student_name": "Asha <script>"}
+    context = {**SAMPLE_CONTEXT, "student_name": "Asha <script>", "candidate": "Asha <script>"}
     email = render_email(event_type, "asha@example.com", **context)
     assert email.to_address == "asha@example.com"
     assert email.subject and "\n" not in email.subject and "{" not in email.subject

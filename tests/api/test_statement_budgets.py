@@ -248,6 +248,11 @@ def test_start_get_autosave_and_submit_a_board_paper(client, taker, board_paper,
     assert response.status_code == 200, response.get_json()
     assert_within(statements, 10, "POST /exams/{id}/confirm-upload")
 
+    # Once confirmed the view carries the turnaround figures: their holidays come with the exam.
+    response, statements = measured(counter, lambda: client.get(exam_url, headers=taker["headers"]))
+    assert response.status_code == 200 and response.get_json()["evaluation"]["status"] == "awaiting_teacher"
+    assert_within(statements, 3, "GET /exams/{id} (confirmed)")
+
 
 def test_evaluation_submit_then_dashboard_and_leaderboard(fresh_app, counter):
     """On a database of its own: the student's evaluated board paper is ranked by a

@@ -7,6 +7,7 @@ read the same exact result, the counted alternative and the step marks."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -206,8 +207,13 @@ def test_student_teacher_parent_journey(stack):
 
     item = _wait_for(assigned)[0]
     timings["assignment_s"] = time.perf_counter() - confirmed_at
+    # Anonymous marking is on by default: the teacher knows the sheet by its candidate code.
+    assert re.fullmatch(r"MV-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", item["candidate_code"])
+    assert item["student_name"] == item["candidate_code"]
     evaluation_url = f"{base}/evaluations/{item['evaluation_id']}"
     view = http.get(evaluation_url, headers=teacher["headers"]).json()
+    assert view["student_name"] == item["candidate_code"]
+    assert "Kavya" not in json.dumps(view) and student_email not in json.dumps(view)
     assert [q["question_number"] for q in view["questions"]] == [5, 6, 7]
     marked = {q["question_number"]: q for q in view["questions"]}
     assert marked[5]["marking_scheme"] == VSA_SCHEME

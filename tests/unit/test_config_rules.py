@@ -38,6 +38,7 @@ GOOD: dict[str, list] = {
     "analytics_refresh_hour": [0, 2, 23],
     "analytics_retention_days": [30, 730, 3650],
     "exam_auto_submit_enabled": [True, False],
+    "anonymous_marking": [True, False],
     "exam_grace_period_minutes": [0, 5, 60],
     "notifications_enabled": [True, False],
     "notification_email_from": ["Mathvidya <noreply@mathvidya.com>", "noreply@mathvidya.com"],
@@ -86,6 +87,7 @@ BAD: dict[str, list[tuple[object, str]]] = {
     "analytics_refresh_hour": [(-1, "between 0 and 23"), (24, "between 0 and 23")],
     "analytics_retention_days": [(29, "between 30 and 3650"), (3651, "between 30 and 3650")],
     "exam_auto_submit_enabled": [("true", "true or false"), (1, "true or false")],
+    "anonymous_marking": [("false", "true or false"), (0, "true or false")],
     "exam_grace_period_minutes": [(-1, "between 0 and 60"), (61, "between 0 and 60")],
     "notifications_enabled": [("no", "true or false"), (None, "true or false")],
     "notification_email_from": [("not an address", "address like"), (5, "address like"), ("A <b>", "address like")],
@@ -109,7 +111,7 @@ BAD: dict[str, list[tuple[object, str]]] = {
 
 def test_every_key_has_a_rule_a_description_and_cases():
     assert set(RULES) == set(RULE_TEXT) == set(GOOD) == set(BAD)
-    assert len(RULES) == 20
+    assert len(RULES) == 21
 
 
 @pytest.mark.parametrize(("key", "value"), [(k, v) for k, values in GOOD.items() for v in values])

@@ -33,6 +33,7 @@ from mathvidya.business_time import business_date as billing_today
 from mathvidya.evaluations import marking
 from mathvidya.evaluations import repository as evaluations_repo
 from mathvidya.exams import repository as exams_repo
+from mathvidya.exams.candidate_codes import new_candidate_code
 from mathvidya.notifications import repository as notifications_repo
 from mathvidya.queries import queries
 from mathvidya.sla_calendar import holiday_calendar
@@ -84,6 +85,7 @@ def start_exam(conn: psycopg.Connection, item: dict, ctx: dict) -> None:
         exam_type=template["exam_type"],
         school_class=school_class,
         seed=12345,
+        candidate_code=new_candidate_code(),
         exam_snapshot=Jsonb(ctx["snapshots"][str(template_id)]),
         total_marks=template["total_marks"],
         duration_minutes=template["duration_minutes"],
