@@ -727,7 +727,7 @@ def _confirmed_answer(exam: dict) -> dict:
     return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
 
 
-def _requested_pages_missing(conn: psycopg.Connection, exam_id: UUID, pages: list[int]) -> None:
+def _ensure_requested_pages_sent(conn: psycopg.Connection, exam_id: UUID, pages: list[int]) -> None:
     requested = repository.open_reupload_pages(conn, exam_id)
     missing = sorted(set(requested) - set(pages))
     if missing:
@@ -750,7 +750,7 @@ def confirm_upload(
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
     attempted = _checked_attempted_choices(exam, body.get("attempted_choices") or {}, body["unanswered_questions"])
     if exam["status"] == states.REUPLOAD_REQUESTED:
-        _requested_pages_missing(conn, exam_id, pages)
+        _ensure_requested_pages_sent(conn, exam_id, pages)
     checked = [
         {"page_number": page, "question_numbers": by_page.get(page, []), **_checked_page(conn, settings, exam, page)}
         for page in sorted(pages)
