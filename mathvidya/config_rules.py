@@ -120,6 +120,8 @@ RULES: dict[str, Rule] = {
     "leaderboard_top_n": _integer(1, 100),
     "max_upload_size_mb": _integer(1, 50),
     "allowed_upload_mimetypes": _non_empty_strings(KNOWN_MIMETYPES),
+    "upload_quality_check_enabled": _boolean,
+    "upload_min_short_side_px": _integer(100, 4000),
     "evaluation_ui_stamps": _stamps,
     "analytics_refresh_hour": _integer(0, 23),
     "analytics_retention_days": _integer(30, 3650),
@@ -146,6 +148,8 @@ RULE_TEXT: dict[str, str] = {
     "max_upload_size_mb": "whole number 1-50",
     "allowed_upload_mimetypes": "non-empty list of distinct types among application/pdf, image/jpeg, image/jpg, "
     "image/png",
+    "upload_quality_check_enabled": "true or false",
+    "upload_min_short_side_px": "whole number 100-4000 (pixels)",
     "evaluation_ui_stamps": "1-20 distinct lowercase names (letters, digits, underscore; at most 30 characters)",
     "analytics_refresh_hour": "whole number 0-23 (hour of the day, Asia/Kolkata)",
     "analytics_retention_days": "whole number 30-3650",

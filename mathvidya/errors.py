@@ -216,6 +216,14 @@ class UploadTypeNotAllowed(AppError):
     status, code, message = 422, "UPLOAD_TYPE_NOT_ALLOWED", "A page is not a JPEG, PNG or PDF."
 
 
+class UploadQuality(AppError):
+    status, code, message = 422, "UPLOAD_QUALITY", "Some pages cannot be marked as they are; upload them again."
+
+
+class ReuploadLimitReached(Conflict):
+    code, message = "REUPLOAD_LIMIT_REACHED", "New pages were already requested twice for this exam."
+
+
 # --- evaluation ---------------------------------------------------------------------------
 
 

@@ -11,6 +11,8 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
+from tools.page_images import handwriting_page, jpeg_bytes, png_bytes
+
 
 def connect(app):
     return psycopg.connect(app.config["SETTINGS"].database_url, row_factory=dict_row, autocommit=True)
@@ -125,7 +127,10 @@ def exams_used(app, student: dict) -> int:
         ).fetchone()["used"]
 
 
-JPEG_PAGE = b"\xff\xd8\xff\xe0" + b"\x00" * 2048
+# A photo of a page of handwriting that passes the upload quality gate (docs/exams.md).
+PAGE_IMAGE = handwriting_page(1200, 1600)
+JPEG_PAGE = jpeg_bytes(PAGE_IMAGE)
+PNG_PAGE = png_bytes(PAGE_IMAGE.resize((700, 934)))
 
 
 def upload_page(client, student: dict, exam_id: str, page: int, data: bytes = JPEG_PAGE) -> None:

@@ -213,3 +213,15 @@ def uploaded_page_numbers(conn: psycopg.Connection, *, exam_instance_id: UUID | 
 
 def warning_candidates(conn: psycopg.Connection, *, as_of: datetime, batch: int, horizon: datetime) -> list[dict]:
     return list(queries("sla_jobs").warning_candidates(conn, as_of=as_of, batch=batch, horizon=horizon))
+
+
+def insert_reupload_request(conn: psycopg.Connection, **values: Any) -> int:
+    return _q().insert_reupload_request(conn, **values)["request_number"]
+
+
+def mark_reupload_requested(conn: psycopg.Connection, exam_instance_id: UUID) -> dict | None:
+    return _q().mark_reupload_requested(conn, exam_instance_id=exam_instance_id)
+
+
+def exam_page_numbers(conn: psycopg.Connection, exam_instance_id: UUID) -> list[int]:
+    return [row["page_number"] for row in _q().exam_page_numbers(conn, exam_instance_id=exam_instance_id)]

@@ -83,6 +83,33 @@ class SubmitEvaluation(MethodView):
         )
 
 
+@blp.route("/evaluations/<uuid:evaluation_id>/request-reupload")
+class RequestReupload(MethodView):
+    @roles("teacher")
+    @blp.arguments(schemas.ReuploadRequestSchema)
+    @blp.response(200, schemas.ReuploadRequestedSchema)
+    @blp.alt_response(
+        409,
+        description="INVALID_EXAM_STATE (the exam is not awaiting evaluation), "
+        "EVALUATION_ALREADY_SUBMITTED, or REUPLOAD_LIMIT_REACHED (two requests already)",
+    )
+    def post(self, body, evaluation_id):
+        """The assigned teacher asks for new photos of some pages (at most twice per exam).
+
+        The exam goes to reupload_requested and its SLA deadline is cleared; the student is
+        told in-app and by e-mail which pages and why. Confirming the new pages starts a new
+        deadline and the same teacher keeps the evaluation. Another teacher's evaluation: 404."""
+        return service.request_reupload(
+            db.request_connection(),
+            current_settings(),
+            current_principal(),
+            evaluation_id,
+            body["pages"],
+            body["reason"],
+            _now(),
+        )
+
+
 @blp.route("/admin/evaluations")
 class AdminEvaluations(MethodView):
     @roles("admin")

@@ -31,7 +31,7 @@ class QueueItemSchema(Schema):
     student_class = fields.String()
     plan_type = fields.String(allow_none=True)
     assigned_at = fields.DateTime()
-    sla_deadline = fields.DateTime()
+    sla_deadline = fields.DateTime(allow_none=True, metadata={"description": "null while new pages are awaited"})
     hours_until_deadline = Number(metadata={"description": "Working hours left (negative when overdue)"})
     sla_breached = fields.Boolean()
     status = fields.String()
@@ -93,9 +93,9 @@ class EvaluationSchema(Schema):
     assigned_at = fields.DateTime()
     started_at = fields.DateTime(allow_none=True)
     completed_at = fields.DateTime(allow_none=True)
-    sla_deadline = fields.DateTime()
+    sla_deadline = fields.DateTime(allow_none=True, metadata={"description": "null while new pages are awaited"})
     sla_breached = fields.Boolean()
-    hours_until_deadline = Number()
+    hours_until_deadline = Number(allow_none=True)
     candidate_code = fields.String(metadata={"description": "The exam's candidate code, e.g. MV-7K3Q-92FD"})
     student_name = fields.String(
         metadata={"description": "The student's name; for a teacher under anonymous marking, the candidate code"}
@@ -164,4 +164,24 @@ class ReassignedSchema(Schema):
     exam_instance_id = fields.UUID()
     teacher_user_id = fields.UUID()
     status = fields.String()
-    sla_deadline = fields.DateTime()
+    sla_deadline = fields.DateTime(allow_none=True, metadata={"description": "null while new pages are awaited"})
+
+
+class ReuploadRequestSchema(StrictSchema):
+    pages = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=40)),
+        required=True,
+        validate=validate.Length(min=1, max=40),
+        metadata={"description": "Page numbers of the confirmed answer sheet to photograph again."},
+    )
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "What is wrong with the pages; shown to the student and e-mailed."},
+    )
+
+
+class ReuploadRequestedSchema(Schema):
+    evaluation_id = fields.UUID()
+    exam_instance_id = fields.UUID()
+    status = fields.String(metadata={"description": "The exam's new status: reupload_requested."})

@@ -15,10 +15,16 @@ from mathvidya import business_time, db, job_requests, sla_clock
 from mathvidya.audit.service import SYSTEM, AuditEvent, record_event, record_events
 from mathvidya.authz import Principal
 from mathvidya.config import Settings
-from mathvidya.errors import Conflict, EvaluationAlreadySubmitted, EvaluationIncomplete, ValidationFailed
+from mathvidya.errors import (
+    Conflict,
+    EvaluationAlreadySubmitted,
+    EvaluationIncomplete,
+    ReuploadLimitReached,
+    ValidationFailed,
+)
 from mathvidya.evaluations import marking, repository
 from mathvidya.evaluations.access import evaluation_in_scope
-from mathvidya.exams import scoring, turnaround
+from mathvidya.exams import scoring, states, turnaround
 from mathvidya.exams.service import student_hidden_from
 from mathvidya.identity.parents import linked_parents
 from mathvidya.notifications.service import notify
@@ -162,8 +168,14 @@ def _calendar(conn: psycopg.Connection, around: datetime) -> sla_clock.WorkingCa
 
 
 def working_hours_until(
-    conn: psycopg.Connection, deadline: datetime, now: datetime, calendar: sla_clock.WorkingCalendar | None = None
-) -> float:
+    conn: psycopg.Connection,
+    deadline: datetime | None,
+    now: datetime,
+    calendar: sla_clock.WorkingCalendar | None = None,
+) -> float | None:
+    """None while the deadline is cleared (new pages were asked for)."""
+    if deadline is None:
+        return None
     calendar = calendar or _calendar(conn, now)
     return round(sla_clock.working_minutes_between(now, deadline, calendar) / 60, 2)
 
@@ -339,6 +351,8 @@ def submit_evaluation(
     ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
     if ev["status"] == "completed":
         raise _already_submitted()
+    if ev["exam_status"] == states.REUPLOAD_REQUESTED:
+        raise states.invalid_state(ev["exam_status"], "be marked until the new pages are confirmed")
     marks = _checked_marks(ev, set(ev["unanswered_numbers"]), given)
     repository.insert_marks(conn, evaluation_id, marks)
     manual = marking.manual_total({m.question_number: m for m in marks})
@@ -456,8 +470,102 @@ def reassign(
         user_id=teacher_user_id,
         event_type="evaluation.assigned",
         title="An answer sheet was reassigned to you",
-        body=f"Due by {ev['sla_deadline'].isoformat()}.",
+        body=f"Due by {ev['sla_deadline'].isoformat()}." if ev["sla_deadline"] else "Waiting for new pages.",
         resource_type="evaluation",
         resource_id=evaluation_id,
     )
     return {**moved, "exam_instance_id": ev["exam_instance_id"]}
+
+
+# --- re-upload -------------------------------------------------------------------------------------
+
+MAX_REUPLOAD_REQUESTS = 2
+
+
+def _checked_reupload_pages(conn: psycopg.Connection, ev: dict, pages: list[int]) -> list[int]:
+    uploaded = set(repository.exam_page_numbers(conn, ev["exam_instance_id"]))
+    problems = []
+    if len(set(pages)) != len(pages):
+        problems.append("page numbers must not repeat")
+    unknown = sorted(set(pages) - uploaded)
+    if unknown:
+        problems.append(f"not pages of this answer sheet: {unknown} (its pages are {sorted(uploaded)})")
+    if problems:
+        raise ValidationFailed({"pages": problems})
+    return sorted(pages)
+
+
+def _record_reupload_request(conn: psycopg.Connection, ev: dict, pages: list[int], reason: str, now: datetime) -> int:
+    """The request's number (1 or 2); a third is refused here and by the table itself."""
+    try:
+        with conn.transaction():
+            return repository.insert_reupload_request(
+                conn,
+                exam_instance_id=ev["exam_instance_id"],
+                evaluation_id=ev["evaluation_id"],
+                teacher_user_id=ev["teacher_user_id"],
+                page_numbers=pages,
+                reason=reason,
+                requested_at=now,
+            )
+    except psycopg.errors.CheckViolation as refused:
+        if refused.diag.constraint_name != "reupload_requests_at_most_two":
+            raise
+        raise ReuploadLimitReached(details={"limit": MAX_REUPLOAD_REQUESTS}) from None
+
+
+def request_reupload(
+    conn: psycopg.Connection,
+    settings: Settings,
+    principal: Principal,
+    evaluation_id: UUID,
+    pages: list[int],
+    reason: str,
+    now: datetime,
+) -> dict:
+    """The assigned teacher asks the student for new pages: the SLA clock stops (deadline
+    cleared) until they are confirmed; the same teacher keeps the evaluation."""
+    ev = evaluation_in_scope(conn, principal, evaluation_id, lock=True, teacher_only=True)
+    if ev["status"] == "completed":
+        raise _already_submitted()
+    states.ensure_can_move(ev["exam_status"], states.REUPLOAD_REQUESTED, "ask for new pages")
+    pages = _checked_reupload_pages(conn, ev, pages)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["must say what is wrong with the pages"]})
+    number = _record_reupload_request(conn, ev, pages, reason, now)
+    moved = repository.mark_reupload_requested(conn, ev["exam_instance_id"])
+    if moved is None:
+        raise states.invalid_state(ev["exam_status"], "ask for new pages")
+    record_event(
+        conn,
+        "evaluation.reupload_requested",
+        principal.actor,
+        "evaluation",
+        evaluation_id,
+        {"exam_instance_id": str(ev["exam_instance_id"]), "pages": pages, "reason": reason, "request": number},
+    )
+    _tell_student_to_reupload(conn, settings, ev, pages, reason)
+    return {"evaluation_id": evaluation_id, "exam_instance_id": ev["exam_instance_id"], "status": moved["status"]}
+
+
+def _tell_student_to_reupload(
+    conn: psycopg.Connection, settings: Settings, ev: dict, pages: list[int], reason: str
+) -> None:
+    exam_name = ev["exam_snapshot"]["template"]["template_name"]
+    listed = ", ".join(str(n) for n in pages)
+    body = (
+        f"Your teacher asks for new photos of page{'s' if len(pages) > 1 else ''} {listed} of {exam_name}: "
+        f"{reason} Upload them again and confirm; marking continues then."
+    )
+    notify(
+        conn,
+        settings,
+        user_id=ev["student_user_id"],
+        event_type="evaluation.reupload_requested",
+        title="Please upload some pages again",
+        body=body,
+        resource_type="exam",
+        resource_id=ev["exam_instance_id"],
+        email_context={"link": app_link(settings, f"/exams/{ev['exam_instance_id']}")},
+    )

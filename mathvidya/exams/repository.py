@@ -188,3 +188,17 @@ def step_marks_for_exam(conn: psycopg.Connection, exam_instance_id: UUID) -> dic
     for row in _q().question_step_marks_for_exam(conn, exam_instance_id=exam_instance_id):
         marks.setdefault((row["question_number"], row["choice"]), []).append(row["marks_awarded"])
     return marks
+
+
+def replace_upload_pages(conn: psycopg.Connection, exam_instance_id: UUID, pages: list[dict]) -> None:
+    """Re-upload: the confirmed pages replace those of the same numbers."""
+    if pages:
+        _q().replace_upload_pages(conn, exam_instance_id=exam_instance_id, pages=Jsonb(pages, dumps=_dumps))
+
+
+def mark_reupload_confirmed(conn: psycopg.Connection, **values: Any) -> dict | None:
+    return _q().mark_reupload_confirmed(conn, **values)
+
+
+def open_reupload_pages(conn: psycopg.Connection, exam_instance_id: UUID) -> list[int]:
+    return list(_q().open_reupload_pages(conn, exam_instance_id=exam_instance_id) or [])

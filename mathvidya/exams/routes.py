@@ -111,7 +111,10 @@ class UploadUrls(MethodView):
     @blp.arguments(schemas.UploadUrlArgsSchema, location="query")
     @blp.response(200, schemas.UploadUrlsSchema)
     def get(self, args, exam_id):
-        """Pre-signed POST targets, one per page (answer-sheets/{exam}/page-{n}: no student id in the key)."""
+        """Pre-signed POST targets, one per page (answer-sheets/{exam}/page-{n}: no student id in the key).
+
+        Asking again gives fresh forms for the same page numbers: a page not yet confirmed,
+        or asked for again by the teacher (reupload_requested), is replaced by posting anew."""
         return service.upload_targets(
             db.request_connection(), current_settings(), current_principal(), exam_id, args["page_count"]
         )
@@ -122,9 +125,19 @@ class ConfirmUpload(MethodView):
     @roles("student")
     @blp.arguments(schemas.ConfirmUploadSchema)
     @blp.response(200, schemas.ConfirmedUploadSchema)
-    @blp.alt_response(422, description="UPLOAD_MISSING, UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED or fields")
+    @blp.alt_response(
+        422,
+        description="UPLOAD_MISSING, UPLOAD_TOO_LARGE, UPLOAD_TYPE_NOT_ALLOWED, fields, or UPLOAD_QUALITY with "
+        'details.pages: [{page_number, problems: ["too_small"|"blank"|"blurry"]}]',
+    )
     def post(self, body, exam_id):
-        """Check every page in storage, record pages and unanswered questions, start the SLA clock."""
+        """Check every page in storage, record pages and unanswered questions, start the SLA clock.
+
+        With upload_quality_check_enabled, each image page must have a shorter side of at
+        least upload_min_short_side_px, not be blank and not be blurred; failing pages answer
+        422 UPLOAD_QUALITY and nothing changes: upload those pages again and confirm again.
+        After a teacher's re-upload request, pages_uploaded must include the pages asked for;
+        the confirmation sets a new submitted_at and deadline and the same teacher keeps it."""
         return service.confirm_upload(
             db.request_connection(), current_settings(), current_principal(), exam_id, body, _now()
         )

@@ -24,12 +24,14 @@ from mathvidya.errors import (
     InsufficientQuestions,
     NotFound,
     UploadMissing,
+    UploadQuality,
     UploadTooLarge,
     UploadTypeNotAllowed,
     ValidationFailed,
 )
-from mathvidya.exams import adaptive, assembly, candidate_codes, repository, scoring, states, turnaround
+from mathvidya.exams import adaptive, assembly, candidate_codes, page_quality, repository, scoring, states, turnaround
 from mathvidya.identity.parents import require_parent_link
+from mathvidya.notifications.service import notify
 from mathvidya.questions.template_defaults import cbse_weights_from, seeded_template_id
 from mathvidya.settings_store import get_setting
 from mathvidya.sla_calendar import working_calendar, working_calendar_from_rows
@@ -771,7 +773,7 @@ def upload_targets(
     exam = visible_exam(conn, principal, exam_id)
     if exam["student_user_id"] != principal.user_id:
         raise NotFound("No such exam.")
-    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
+    states.ensure_taking_pages(exam["status"])
     max_bytes = get_setting(conn, "max_upload_size_mb") * 1024 * 1024
     types = get_setting(conn, "allowed_upload_mimetypes")
     storage = storage_for(settings)
@@ -877,20 +879,75 @@ def sla_deadline_for(conn: psycopg.Connection, exam_id: UUID, submitted_at: date
     return sla_clock.sla_deadline(submitted_at, hours, calendar)
 
 
+def _quality_problems(conn: psycopg.Connection, settings: Settings, checked: list[dict]) -> list[dict]:
+    """Each page that cannot be marked as it is, with its problems (docs/exams.md)."""
+    if not get_setting(conn, "upload_quality_check_enabled"):
+        return []
+    min_side = get_setting(conn, "upload_min_short_side_px")
+    storage, failing = storage_for(settings), []
+    for page in checked:
+        try:
+            problems = page_quality.page_problems(storage.read(page["s3_key"]), page["content_type"], min_side)
+        except page_quality.UnreadablePage:
+            raise UploadTypeNotAllowed(
+                f"Page {page['page_number']} does not open as the image it claims to be.",
+                details={"page": page["page_number"]},
+            ) from None
+        if problems:
+            failing.append({"page_number": page["page_number"], "problems": problems})
+    return failing
+
+
+def _ensure_pages_markable(conn: psycopg.Connection, settings: Settings, checked: list[dict]) -> None:
+    failing = _quality_problems(conn, settings, checked)
+    if failing:
+        numbers = ", ".join(str(p["page_number"]) for p in failing)
+        raise UploadQuality(
+            f"Pages {numbers} cannot be marked as they are: upload them again and confirm.",
+            details={"pages": failing},
+        )
+
+
+def _confirmed_answer(exam: dict) -> dict:
+    return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
+
+
+def _ensure_requested_pages_sent(conn: psycopg.Connection, exam_id: UUID, pages: list[int]) -> None:
+    requested = repository.open_reupload_pages(conn, exam_id)
+    missing = sorted(set(requested) - set(pages))
+    if missing:
+        raise ValidationFailed({"pages_uploaded": [f"must include the pages asked for again: {missing}"]})
+
+
 def confirm_upload(
     conn: psycopg.Connection, settings: Settings, principal: Principal, exam_id: UUID, body: dict, now: datetime
 ) -> dict:
-    exam = owned_exam_locked(conn, principal, exam_id)
+    """Register the pages and start the SLA clock. Every check (the mapping, the stored
+    objects, the quality gate) runs before the exam row is locked; nothing is written
+    unless all pass."""
+    exam = repository.get_exam(conn, exam_id)
+    if exam is None or exam["student_user_id"] != principal.user_id:
+        raise NotFound("No such exam.")
     if exam["status"] in states.UPLOAD_CONFIRMED and exam["submitted_at"] is not None:
-        return {"status": exam["status"], "submitted_at": exam["submitted_at"], "sla_deadline": exam["sla_deadline"]}
-    states.ensure_can_move(exam["status"], "uploaded", "take answer sheets")
+        return _confirmed_answer(exam)
+    states.ensure_taking_pages(exam["status"])
     pages = list(body["pages_uploaded"])
     by_page = _check_mapping(exam, pages, list(body["unanswered_questions"]), body["page_question_mapping"])
     attempted = _checked_attempted_choices(exam, body.get("attempted_choices") or {}, body["unanswered_questions"])
+    if exam["status"] == states.REUPLOAD_REQUESTED:
+        _ensure_requested_pages_sent(conn, exam_id, pages)
     checked = [
         {"page_number": page, "question_numbers": by_page.get(page, []), **_checked_page(conn, settings, exam, page)}
         for page in sorted(pages)
     ]
+    _ensure_pages_markable(conn, settings, checked)
+    locked = owned_exam_locked(conn, principal, exam_id)
+    if locked["status"] in states.UPLOAD_CONFIRMED and locked["submitted_at"] is not None:
+        return _confirmed_answer(locked)
+    if locked["status"] != exam["status"]:
+        raise states.invalid_state(locked["status"], "take answer sheets")
+    if exam["status"] == states.REUPLOAD_REQUESTED:
+        return _confirm_reupload(conn, settings, principal, exam, checked, now)
     repository.insert_upload_pages(conn, exam_id, checked)
     repository.insert_unanswered(conn, exam_id, sorted(set(body["unanswered_questions"])))
     if attempted:
@@ -913,6 +970,44 @@ def confirm_upload(
         conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
     )
     db.after_commit(conn, lambda: job_requests.request_assignment(settings, exam_id))
+    return {
+        "status": "pending_evaluation",
+        "submitted_at": confirmed["submitted_at"],
+        "sla_deadline": confirmed["sla_deadline"],
+    }
+
+
+def _confirm_reupload(
+    conn: psycopg.Connection, settings: Settings, principal: Principal, exam: dict, checked: list[dict], now: datetime
+) -> dict:
+    """New pages after the teacher's request: they replace the old ones, a new SLA clock
+    starts, and the same teacher keeps the evaluation (told in-app)."""
+    exam_id = exam["exam_instance_id"]
+    repository.replace_upload_pages(conn, exam_id, checked)
+    confirmed = repository.mark_reupload_confirmed(
+        conn, exam_instance_id=exam_id, submitted_at=now, sla_deadline=sla_deadline_for(conn, exam_id, now)
+    )
+    if confirmed is None:
+        raise states.invalid_state(exam["status"], "take answer sheets")
+    record_event(
+        conn,
+        "exam.uploaded",
+        principal.actor,
+        "exam",
+        exam_id,
+        {"pages": [p["page_number"] for p in checked], "reupload": True},
+    )
+    if confirmed["teacher_user_id"] is not None:
+        notify(
+            conn,
+            settings,
+            user_id=confirmed["teacher_user_id"],
+            event_type="evaluation.pages_replaced",
+            title="New pages arrived",
+            body=f"The pages you asked for again were uploaded; due by {confirmed['sla_deadline'].isoformat()}.",
+            resource_type="evaluation",
+            resource_id=confirmed["evaluation_id"],
+        )
     return {
         "status": "pending_evaluation",
         "submitted_at": confirmed["submitted_at"],

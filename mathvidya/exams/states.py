@@ -12,6 +12,7 @@ from __future__ import annotations
 from mathvidya.errors import InvalidExamState
 
 IN_PROGRESS = "in_progress"
+REUPLOAD_REQUESTED = "reupload_requested"
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "created": frozenset({IN_PROGRESS}),
@@ -19,7 +20,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "submitted_mcq": frozenset({"uploaded"}),
     "pending_upload": frozenset({"uploaded"}),
     "uploaded": frozenset({"pending_evaluation"}),
-    "pending_evaluation": frozenset({"evaluated"}),
+    "pending_evaluation": frozenset({"evaluated", REUPLOAD_REQUESTED}),
+    # The assigned teacher asked for new pages; confirming them restarts the SLA clock.
+    REUPLOAD_REQUESTED: frozenset({"pending_evaluation"}),
     "evaluated": frozenset(),
 }
 
@@ -27,7 +30,9 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 START_STATUS = IN_PROGRESS
 AWAITING_UPLOAD = frozenset(state for state, targets in TRANSITIONS.items() if "uploaded" in targets)
 UPLOAD_CONFIRMED = frozenset({"pending_evaluation", "evaluated"})
-MCQ_PART_DONE = frozenset({"submitted_mcq", "pending_upload", "uploaded", *UPLOAD_CONFIRMED})
+# Where the student may ask for upload forms and confirm pages.
+TAKING_PAGES = AWAITING_UPLOAD | {REUPLOAD_REQUESTED}
+MCQ_PART_DONE = frozenset({"submitted_mcq", "pending_upload", "uploaded", REUPLOAD_REQUESTED, *UPLOAD_CONFIRMED})
 
 # The named query applying each move: (states it accepts, states it may set).
 GUARDED_UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
@@ -35,6 +40,8 @@ GUARDED_UPDATES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "mark_uploaded": (AWAITING_UPLOAD, frozenset({"uploaded"})),
     "mark_pending_evaluation": (frozenset({"uploaded"}), frozenset({"pending_evaluation"})),
     "record_exam_evaluated": (frozenset({"pending_evaluation"}), frozenset({"evaluated"})),
+    "mark_reupload_requested": (frozenset({"pending_evaluation"}), frozenset({REUPLOAD_REQUESTED})),
+    "mark_reupload_confirmed": (frozenset({REUPLOAD_REQUESTED}), frozenset({"pending_evaluation"})),
 }
 
 
@@ -46,6 +53,12 @@ def ensure_can_move(current: str, target: str, action: str) -> None:
     """409 INVALID_EXAM_STATE unless the machine allows ``current`` → ``target``."""
     if not can_move(current, target):
         raise invalid_state(current, action)
+
+
+def ensure_taking_pages(current: str) -> None:
+    """409 INVALID_EXAM_STATE unless the student may upload and confirm pages now."""
+    if current not in TAKING_PAGES:
+        raise invalid_state(current, "take answer sheets")
 
 
 def invalid_state(current: str, action: str) -> InvalidExamState:

@@ -2,7 +2,7 @@
 unit that recommendations compare a student with.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 
 PostgreSQL refuses to use an enum value in the transaction that added it, so the value is
 added in an autocommit block of its own (committed at once) before the rest of the
@@ -17,7 +17,7 @@ from alembic import op
 from migrations.sql_files import run_sql_file
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -198,3 +198,33 @@ RETURNING evaluation_id, teacher_user_id, sla_deadline, status;
 
 -- name: active_teacher$
 SELECT EXISTS (SELECT 1 FROM users WHERE user_id = :user_id AND role = 'teacher' AND is_active);
+
+-- name: reupload_request_count$
+SELECT count(*) FROM reupload_requests WHERE exam_instance_id = :exam_instance_id;
+
+-- name: insert_reupload_request^
+-- The next request of the exam: numbered 1 or 2 (the table refuses a third).
+INSERT INTO reupload_requests (exam_instance_id, request_number, evaluation_id, teacher_user_id, page_numbers,
+                               reason, requested_at)
+SELECT :exam_instance_id, coalesce(max(request_number), 0) + 1, :evaluation_id, :teacher_user_id,
+       :page_numbers, :reason, :requested_at
+FROM reupload_requests WHERE exam_instance_id = :exam_instance_id
+RETURNING request_number;
+
+-- name: mark_reupload_requested^
+-- Guarded transition: the teacher asks for new pages; the SLA deadline is cleared for the
+-- exam and its evaluation until the student confirms them.
+WITH exam AS (
+    UPDATE exam_instances SET status = 'reupload_requested', sla_deadline = NULL
+    WHERE exam_instance_id = :exam_instance_id AND status = 'pending_evaluation'
+    RETURNING exam_instance_id, status
+), evaluation AS (
+    UPDATE evaluations ev SET sla_deadline = NULL, sla_warned_at = NULL
+    FROM exam
+    WHERE ev.exam_instance_id = exam.exam_instance_id
+    RETURNING ev.evaluation_id
+)
+SELECT exam.exam_instance_id, exam.status, (SELECT evaluation_id FROM evaluation) AS evaluation_id FROM exam;
+
+-- name: exam_page_numbers
+SELECT page_number FROM answer_sheet_uploads WHERE exam_instance_id = :exam_instance_id ORDER BY page_number;

@@ -305,3 +305,47 @@ SELECT a.page_number, a.annotated_s3_key
 FROM evaluation_annotations a
 JOIN evaluations ev ON ev.evaluation_id = a.evaluation_id
 WHERE ev.exam_instance_id = :exam_instance_id AND a.annotated_s3_key IS NOT NULL;
+
+-- name: replace_upload_pages!
+-- A re-upload: the confirmed pages replace the earlier ones (same page numbers keep their row).
+INSERT INTO answer_sheet_uploads (exam_instance_id, page_number, s3_key, content_type, size_bytes,
+                                  question_numbers)
+SELECT :exam_instance_id, p.page_number, p.s3_key, p.content_type, p.size_bytes, p.question_numbers
+FROM jsonb_to_recordset(CAST(:pages AS jsonb))
+     AS p(page_number integer, s3_key text, content_type text, size_bytes bigint, question_numbers integer[])
+ON CONFLICT (exam_instance_id, page_number) DO UPDATE
+SET s3_key = excluded.s3_key, content_type = excluded.content_type, size_bytes = excluded.size_bytes,
+    uploaded_at = now();
+
+-- name: mark_reupload_confirmed^
+-- Guarded transition: the requested pages are confirmed; a new SLA clock starts, for the
+-- exam and for its evaluation (same teacher; breach and warning marks start afresh), and
+-- the open request is fulfilled.
+WITH exam AS (
+    UPDATE exam_instances
+    SET status = 'pending_evaluation', submitted_at = :submitted_at, sla_deadline = :sla_deadline
+    WHERE exam_instance_id = :exam_instance_id AND status = 'reupload_requested'
+    RETURNING exam_instance_id, submitted_at, sla_deadline
+), evaluation AS (
+    UPDATE evaluations ev
+    SET sla_deadline = :sla_deadline, sla_breached = false, breach_flagged_at = NULL, sla_warned_at = NULL
+    FROM exam
+    WHERE ev.exam_instance_id = exam.exam_instance_id AND ev.status <> 'completed'
+    RETURNING ev.evaluation_id, ev.teacher_user_id
+), request AS (
+    UPDATE reupload_requests r SET fulfilled_at = :submitted_at
+    FROM exam
+    WHERE r.exam_instance_id = exam.exam_instance_id AND r.fulfilled_at IS NULL
+    RETURNING r.page_numbers
+)
+SELECT exam.exam_instance_id, exam.submitted_at, exam.sla_deadline,
+       (SELECT evaluation_id FROM evaluation) AS evaluation_id,
+       (SELECT teacher_user_id FROM evaluation) AS teacher_user_id,
+       (SELECT page_numbers FROM request LIMIT 1) AS requested_pages
+FROM exam;
+
+-- name: open_reupload_pages$
+-- The pages of the exam's unfulfilled re-upload request (empty when there is none).
+SELECT coalesce((SELECT page_numbers FROM reupload_requests
+                 WHERE exam_instance_id = :exam_instance_id AND fulfilled_at IS NULL
+                 ORDER BY request_number DESC LIMIT 1), '{}');

@@ -62,6 +62,8 @@ CASES: dict[str, tuple[object, object, str]] = {
     "sla_working_days": (["Mon", "Tue", "Wed", "Thu", "Fri"], ["Mon", "Holiday"], "one of Mon"),
     "leaderboard_top_n": (20, 0, "between 1 and 100"),
     "max_upload_size_mb": (10, 500, "between 1 and 50"),
+    "upload_quality_check_enabled": (False, "no", "true or false"),
+    "upload_min_short_side_px": (800, 50, "between 100 and 4000"),
     "allowed_upload_mimetypes": (["image/png", "application/pdf"], ["text/html"], "among"),
     "evaluation_ui_stamps": (["tick", "cross", "half"], [], "non-empty"),
     "analytics_refresh_hour": (3, 24, "between 0 and 23"),

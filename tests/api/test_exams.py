@@ -16,6 +16,8 @@ import requests
 from mathvidya.jobs.registry import run_job
 from tests.concurrency import run_at_once
 from tests.exam_fixtures import (
+    JPEG_PAGE,
+    PNG_PAGE,
     connect,
     exams_used,
     give_subscription,
@@ -27,9 +29,9 @@ from tests.exam_fixtures import (
 from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 2048
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2048
-PDF = b"%PDF-1.7\n" + b"\x00" * 2048
+JPEG = JPEG_PAGE
+PNG = PNG_PAGE
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Page >>\n" + b"\x00" * 2048
 
 
 @pytest.fixture

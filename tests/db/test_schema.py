@@ -49,6 +49,7 @@ ENUMS = {
         "pending_upload",
         "uploaded",
         "pending_evaluation",
+        "reupload_requested",
         "evaluated",
     ],
     "evaluation_status": ["assigned", "in_progress", "completed"],

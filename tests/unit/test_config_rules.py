@@ -33,6 +33,8 @@ GOOD: dict[str, list] = {
     "sla_working_days": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat"], ["Sun"], list(WEEKDAYS)],
     "leaderboard_top_n": [1, 10, 100],
     "max_upload_size_mb": [1, 5, 50],
+    "upload_quality_check_enabled": [True, False],
+    "upload_min_short_side_px": [100, 600, 4000],
     "allowed_upload_mimetypes": [["image/jpeg", "image/jpg", "image/png", "application/pdf"], ["application/pdf"]],
     "evaluation_ui_stamps": [["tick", "cross", "half", "circle", "star"], ["double_tick", "q2"]],
     "analytics_refresh_hour": [0, 2, 23],
@@ -77,6 +79,8 @@ BAD: dict[str, list[tuple[object, str]]] = {
         (True, "whole number"),
     ],
     "max_upload_size_mb": [(0, "between 1 and 50"), (51, "between 1 and 50")],
+    "upload_quality_check_enabled": [("true", "true or false"), (1, "true or false")],
+    "upload_min_short_side_px": [(99, "between 100 and 4000"), (4001, "between 100 and 4000"), (True, "whole")],
     "allowed_upload_mimetypes": [([], "non-empty"), (["text/html"], "among"), (["image/png", "image/png"], "repeat")],
     "evaluation_ui_stamps": [
         ([], "non-empty"),
@@ -111,7 +115,7 @@ BAD: dict[str, list[tuple[object, str]]] = {
 
 def test_every_key_has_a_rule_a_description_and_cases():
     assert set(RULES) == set(RULE_TEXT) == set(GOOD) == set(BAD)
-    assert len(RULES) == 21
+    assert len(RULES) == 23
 
 
 @pytest.mark.parametrize(("key", "value"), [(k, v) for k, values in GOOD.items() for v in values])

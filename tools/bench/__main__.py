@@ -18,6 +18,7 @@ from tools.bench import (
     insights,
     load,
     memory,
+    page_check,
     report,
     seed,
     server,
@@ -364,6 +365,12 @@ def main() -> int:  # noqa: PLR0915 - the run, phase by phase
                 say(f"  {g.active_questions:,} questions: assembly p50 {g.assembly_p50:.1f} ms, "
                     f"start_exam p50 {g.start_p50:.1f} ms")  # fmt: skip
             svc.postgres.drop_database("bench_generation")
+
+        if "pagecheck" in cfg.phases:
+            say("upload quality gate per page …")
+            results.page_checks = page_check.measure()
+            for c in results.page_checks:
+                say(f"  {c.label}: median {c.median_ms:.0f} ms")
 
         if "worker" in cfg.phases:
             say("worker RSS …")

@@ -11,7 +11,7 @@ import tools
 # The repository holding the `tools` package (not this file's real path, so a copy of the
 # tree with tools/bench linked into it benchmarks that copy).
 ROOT = Path(tools.__file__).resolve().parent.parent
-ALL_PHASES = ("load", "memory", "ceiling", "generation", "insights", "worker", "workerclass")
+ALL_PHASES = ("load", "memory", "ceiling", "generation", "pagecheck", "insights", "worker", "workerclass")
 
 
 def _int(env: dict[str, str], name: str, default: int) -> int:

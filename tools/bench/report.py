@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,6 +63,7 @@ class BenchResults:
     skipped: dict[str, str] = field(default_factory=dict)
     ceilings: dict[str, CeilingResult] = field(default_factory=dict)
     generation: list = field(default_factory=list)
+    page_checks: list = field(default_factory=list)
     refresh: list = field(default_factory=list)
     refresh_note: str = ""
     item_analysis: list = field(default_factory=list)
@@ -240,6 +242,20 @@ def render(results: BenchResults) -> str:  # noqa: PLR0915 - one linear document
          "sampling + assembly p50 / p95 ms", "whole start_exam p50 / p95 ms (rolled back)", "generations"],
         rows,
     )  # fmt: skip
+
+    out.append("### Upload quality gate, per page")
+    out.append("")
+    rows = [
+        [
+            c.label,
+            f"{c.size_bytes / 1e6:.2f} MB",
+            _ms(c.median_ms),
+            _ms(min(c.runs_ms)),
+            _ms(statistics.median(c.cpu_ms)),
+        ]
+        for c in results.page_checks
+    ]
+    out += _table(["page", "file", "median ms", "min ms", "median CPU ms"], rows)
 
     out.append("### Leaderboard refresh and dashboard")
     out.append("")
