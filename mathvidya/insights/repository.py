@@ -239,6 +239,8 @@ def list_question_analysis(
 
 def active_admins(conn: psycopg.Connection) -> list[dict]:
     return list(_items().active_admins(conn))
+
+
 # --- recommendations ---------------------------------------------------------------------------------
 
 
