@@ -93,6 +93,7 @@ class OutageAwareWorker(Worker):
     check_for_suspension = _redis_loss_ends_work(Worker.check_for_suspension)
     run_maintenance_tasks = _redis_loss_ends_work(Worker.run_maintenance_tasks)
 
+    @_redis_loss_ends_work  # Redis may go while the worker watches a work horse
     def execute_job(self, job, queue):
         self.wait_for_postgresql()
         return super().execute_job(job, queue)

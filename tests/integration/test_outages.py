@@ -480,3 +480,28 @@ def test_a_commit_that_fails_answers_503_not_a_false_success(settings, monkeypat
     finally:
         monkeypatch.undo()
         app.extensions[POOL_KEY].close()
+
+
+def test_redis_lost_while_the_worker_watches_a_job_counts_as_a_redis_outage(settings, private_redis, monkeypatch):
+    """Redis may go between the work horse finishing and the worker's own bookkeeping: the
+    worker must then wait for Redis like any outage, not end as an unexplained crash."""
+    from rq import Worker
+
+    from mathvidya.worker import OutageAwareWorker, RedisLost
+
+    worker = OutageAwareWorker(
+        ["default"],
+        connection=redis_lib.Redis.from_url(_redis_url(private_redis)),
+        database_url=settings.database_url,
+        postgresql_check_seconds=60,
+        retry_cap_seconds=1,
+    )
+    worker.postgresql_checked_at = time.monotonic()  # PostgreSQL answered just now
+
+    def redis_gone(self, job, queue):
+        raise redis_lib.exceptions.ConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(Worker, "execute_job", redis_gone)
+    with pytest.raises(RedisLost):
+        worker.execute_job(job=None, queue=None)
+    assert isinstance(worker.redis_error, redis_lib.exceptions.ConnectionError)
