@@ -278,7 +278,8 @@ def test_clock_survives_a_redis_outage_and_fires_the_sweeps_when_it_returns(sett
         notifications = Queue("notifications", connection=connection)
         _wait_for(lambda: notifications.count >= 1, timeout=15)
         refired = time.monotonic() - restarted_at
-        assert connection.get(heartbeats.key(heartbeats.CLOCK))
+        # the same pass beats right after it enqueued: wait for it rather than race it
+        _wait_for(lambda: connection.get(heartbeats.key(heartbeats.CLOCK)), timeout=5)
         assert clock.poll() is None
         assert _outage_lines(log_path, "redis") == (1, 1), log_path.read_text()
     finally:
