@@ -32,7 +32,7 @@ BRANCH_FLOOR ?= 92
 TEST_WORKERS ?= 2
 test: test-system-packages venv
 	rm -rf .local/coverage && mkdir -p .local/coverage
-	COVERAGE_RCFILE=tests/coverage.ini $(BIN)/coverage run -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30 $(PYTEST_ARGS)
+	COVERAGE_RCFILE=tests/coverage.ini $(BIN)/coverage run -m pytest -n $(TEST_WORKERS) --dist load --durations=30 $(PYTEST_ARGS)
 	$(BIN)/python -m tests.coverage_gate --branch-floor $(if $(PYTEST_ARGS),0,$(BRANCH_FLOOR))
 
 # Exploration: fresh Hypothesis examples from a printed seed (no coverage). A failure is

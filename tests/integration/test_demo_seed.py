@@ -21,8 +21,6 @@ from mathvidya.demo.exams import BOARD, template_id
 from tests.factories import process_env
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-# One worker runs the whole module under pytest-xdist, so the module's seeding runs once.
-pytestmark = pytest.mark.xdist_group("demo-seed")
 DEMO_REDIS_DB = 6  # its own Redis database: the jobs seeding enqueues stay out of other tests' queues
 COUNTED_TABLES = (
     "users",
