@@ -26,10 +26,13 @@ dev: system-packages venv
 # The suite under coverage (child processes included), the same locally and in CI: property
 # tests use the pinned Hypothesis profile; the floor applies to branch coverage of mathvidya/
 # (only for the whole suite: PYTEST_ARGS selecting a part still prints the report).
+# TEST_WORKERS pytest-xdist processes share the tests (0: one process); each starts its own
+# servers, and coverage follows each as a child process (docs/development.md).
 BRANCH_FLOOR ?= 92
+TEST_WORKERS ?= 2
 test: test-system-packages venv
 	rm -rf .local/coverage && mkdir -p .local/coverage
-	COVERAGE_RCFILE=tests/coverage.ini $(BIN)/coverage run -m pytest $(PYTEST_ARGS)
+	COVERAGE_RCFILE=tests/coverage.ini $(BIN)/coverage run -m pytest -n $(TEST_WORKERS) --dist load --durations=30 $(PYTEST_ARGS)
 	$(BIN)/python -m tests.coverage_gate --branch-floor $(if $(PYTEST_ARGS),0,$(BRANCH_FLOOR))
 
 # Exploration: fresh Hypothesis examples from a printed seed (no coverage). A failure is

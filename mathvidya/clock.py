@@ -28,7 +28,6 @@ from mathvidya.redis_client import REDIS_OUTAGES, client_for
 log = logging.getLogger("mathvidya.clock")
 
 JOB_TIMEOUT_SECONDS = 600
-BEAT_EVERY_SECONDS = 10.0  # the longest sleep between passes (so heartbeats stay fresh)
 
 
 def build_scheduler(connection: redis.Redis) -> CronScheduler:
@@ -68,13 +67,14 @@ def tick(scheduler: CronScheduler, connection: redis.Redis) -> None:
 
 
 def run(settings: Settings, stop: StopFlag | None = None) -> None:
-    """Loop until SIGTERM/SIGINT: tick, sleep until the next due job (at most 10 s)."""
+    """Loop until SIGTERM/SIGINT: tick, sleep until the next due job (at most
+    ``settings.clock_pass_seconds``, 10 s by default, so heartbeats stay fresh)."""
     stop = stop or StopFlag()
     stop.install()
     connection = client_for(settings.redis_url)
     scheduler = build_scheduler(connection)
     outage = OutageLog(log, "redis")
-    backoff = Backoff()
+    backoff = Backoff(cap=settings.outage_retry_cap_seconds)
     registered = False
     run_id = None
     log.info("clock started with %d periodic jobs", len(scheduler.get_jobs()))
@@ -99,7 +99,7 @@ def run(settings: Settings, stop: StopFlag | None = None) -> None:
             continue
         outage.recovered()
         backoff.reset()
-        stop.sleep(min(scheduler.calculate_sleep_interval(), BEAT_EVERY_SECONDS))
+        stop.sleep(min(scheduler.calculate_sleep_interval(), settings.clock_pass_seconds))
     with suppress(*REDIS_OUTAGES):
         scheduler.register_death()
     log.info("clock stopped")

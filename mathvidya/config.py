@@ -49,6 +49,12 @@ class Settings:
     trusted_proxy_count: int = 0
     password_hash_concurrency: int = 1
     db_prepared_statements: bool = True
+    # The long-running processes (docs/operations.md, "Timing knobs"): the clock's longest
+    # pass, the cap of the outage retry backoff, and how long the worker trusts its last
+    # good PostgreSQL check. Tests shorten them; production keeps these defaults.
+    clock_pass_seconds: float = 10.0
+    outage_retry_cap_seconds: float = 5.0
+    worker_postgresql_check_seconds: float = 5.0
 
     @property
     def is_production(self) -> bool:
@@ -92,6 +98,11 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         trusted_proxy_count=_proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
         password_hash_concurrency=int(env.get("PASSWORD_HASH_CONCURRENCY", "1")),
         db_prepared_statements=env.get("DB_PREPARED_STATEMENTS", "on").lower() not in ("off", "0", "false", "no"),
+        clock_pass_seconds=_seconds(env, "CLOCK_PASS_SECONDS", Settings.clock_pass_seconds),
+        outage_retry_cap_seconds=_seconds(env, "OUTAGE_RETRY_CAP_SECONDS", Settings.outage_retry_cap_seconds),
+        worker_postgresql_check_seconds=_seconds(
+            env, "WORKER_POSTGRESQL_CHECK_SECONDS", Settings.worker_postgresql_check_seconds
+        ),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)
@@ -104,6 +115,20 @@ def _log_format(env: dict[str, str] | os._Environ, environment: str) -> str:
     if chosen not in LOG_FORMATS:
         raise ConfigurationError(f"LOG_FORMAT must be one of {LOG_FORMATS}, not {chosen!r}")
     return chosen
+
+
+def _seconds(env: dict[str, str] | os._Environ, name: str, default: float) -> float:
+    """A positive number of seconds from ``name``, else ``default``."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise ConfigurationError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
 
 
 def _proxy_count(raw: str) -> int:

@@ -1,6 +1,6 @@
 """Waiting out a dependency outage in the long-running processes (worker, clock).
 
-`Backoff` spaces the retries (0.5 s doubling to a cap); `OutageLog` writes one line when a
+`Backoff` spaces the retries (0.5 s doubling to a cap, `OUTAGE_RETRY_CAP_SECONDS`); `OutageLog` writes one line when a
 dependency stops answering and one when it answers again, however many retries lie
 between, so an outage reads as two lines in the log rather than one per retry.
 """
@@ -12,7 +12,7 @@ import signal
 import threading
 import time
 
-RETRY_CAP_SECONDS = 5.0
+RETRY_CAP_SECONDS = 5.0  # the default of Settings.outage_retry_cap_seconds
 
 
 class Backoff:

@@ -44,7 +44,6 @@ from mathvidya.redis_client import REDIS_OUTAGES, client_for
 log = logging.getLogger("mathvidya.worker")
 
 WORKER_TTL_SECONDS = 60  # RQ blocks on the queues for ttl - 15 s, then beats again
-POSTGRESQL_CHECK_EVERY_SECONDS = 5.0  # a job started within this of the last good check skips the check
 
 
 class RedisLost(StopRequested):
@@ -68,9 +67,13 @@ class OutageAwareWorker(Worker):
     """RQ's worker, ending its work loop on a Redis outage instead of crashing or spinning,
     holding jobs back while PostgreSQL is down, and writing the heartbeat key."""
 
-    def __init__(self, *args, database_url: str, **kwargs) -> None:
+    def __init__(
+        self, *args, database_url: str, postgresql_check_seconds: float, retry_cap_seconds: float, **kwargs
+    ) -> None:
         super().__init__(*args, worker_ttl=WORKER_TTL_SECONDS, **kwargs)
         self.database_url = database_url
+        self.postgresql_check_seconds = postgresql_check_seconds  # a job within this of the last good check skips it
+        self.retry_cap_seconds = retry_cap_seconds
         self.redis_error: BaseException | None = None
         self.stop_was_requested = False
         self.postgresql_outage = OutageLog(log, "postgresql")
@@ -90,15 +93,16 @@ class OutageAwareWorker(Worker):
     check_for_suspension = _redis_loss_ends_work(Worker.check_for_suspension)
     run_maintenance_tasks = _redis_loss_ends_work(Worker.run_maintenance_tasks)
 
+    @_redis_loss_ends_work  # Redis may go while the worker watches a work horse
     def execute_job(self, job, queue):
         self.wait_for_postgresql()
         return super().execute_job(job, queue)
 
     def wait_for_postgresql(self) -> None:
         """Hold jobs back while PostgreSQL does not answer (they would only fail); keep beating."""
-        if time.monotonic() - self.postgresql_checked_at < POSTGRESQL_CHECK_EVERY_SECONDS:
+        if time.monotonic() - self.postgresql_checked_at < self.postgresql_check_seconds:
             return
-        backoff = Backoff()
+        backoff = Backoff(cap=self.retry_cap_seconds)
         while True:
             try:
                 with psycopg.connect(self.database_url, connect_timeout=3) as conn:
@@ -128,9 +132,9 @@ class OutageAwareWorker(Worker):
                 self.pubsub.close()
 
 
-def wait_for_redis(connection: redis.Redis, outage: OutageLog, stop: StopFlag) -> bool:
+def wait_for_redis(connection: redis.Redis, outage: OutageLog, stop: StopFlag, backoff: Backoff) -> bool:
     """Ping with backoff until Redis answers (True) or a stop is asked for (False)."""
-    backoff = Backoff()
+    backoff.reset()
     while not stop.event.is_set():
         try:
             connection.ping()
@@ -148,13 +152,20 @@ def run(settings: Settings, burst: bool = False) -> None:
     (or any other end of RQ's loop that nobody asked for)."""
     connection = client_for(settings.redis_url)
     redis_outage = OutageLog(log, "redis")
-    restart_backoff = Backoff()
+    restart_backoff = Backoff(cap=settings.outage_retry_cap_seconds)
+    redis_backoff = Backoff(cap=settings.outage_retry_cap_seconds)
     stop = StopFlag()
     while not stop.event.is_set():
         stop.install()
-        if not wait_for_redis(connection, redis_outage, stop):
+        if not wait_for_redis(connection, redis_outage, stop, redis_backoff):
             return
-        worker = OutageAwareWorker(list(QUEUE_NAMES), connection=connection, database_url=settings.database_url)
+        worker = OutageAwareWorker(
+            list(QUEUE_NAMES),
+            connection=connection,
+            database_url=settings.database_url,
+            postgresql_check_seconds=settings.worker_postgresql_check_seconds,
+            retry_cap_seconds=settings.outage_retry_cap_seconds,
+        )
         try:
             worker.work(with_scheduler=True, burst=burst)
         except REDIS_OUTAGES as exc:  # raised outside the parts RQ guards (start-up, teardown)

@@ -31,7 +31,14 @@ from tests.factories import make_user as create_user
 from tools.local_services import redis_server
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-OUTAGE_SECONDS = 3.0
+OUTAGE_SECONDS = 1.0  # how long a dependency stays down once the processes have noticed it
+# The processes' timing knobs (docs/operations.md), shortened so a test waits a fraction of
+# the production timings (10 s passes, 5 s retry cap, 5 s "PostgreSQL answered lately").
+FAST_PROCESS_TIMINGS = {
+    "CLOCK_PASS_SECONDS": "0.5",
+    "OUTAGE_RETRY_CAP_SECONDS": "1",
+    "WORKER_POSTGRESQL_CHECK_SECONDS": "0.5",
+}
 
 
 def _figures(test: str, **figures) -> None:
@@ -176,7 +183,7 @@ def test_requests_during_a_redis_outage_answer_503_and_service_resumes(outage_ap
 
 
 def _start_process(module: str, settings, redis_url: str, log_path: Path) -> subprocess.Popen:
-    env = process_env(settings, REDIS_URL=redis_url, LOG_LEVEL="INFO")
+    env = process_env(settings, REDIS_URL=redis_url, LOG_LEVEL="INFO", **FAST_PROCESS_TIMINGS)
     return subprocess.Popen(
         [sys.executable, "-m", module],
         cwd=ROOT,
@@ -261,8 +268,8 @@ def test_clock_survives_a_redis_outage_and_fires_the_sweeps_when_it_returns(sett
         _wait_for(lambda: notifications.count >= 1, timeout=10)  # interval jobs fire at start
 
         private_redis.stop()
-        # The clock notices at its next pass (it sleeps up to 10 s between passes).
-        _wait_for(lambda: _outage_lines(log_path, "redis")[0] == 1, timeout=20, interval=0.2)
+        # The clock notices at its next pass (CLOCK_PASS_SECONDS apart at most).
+        _wait_for(lambda: _outage_lines(log_path, "redis")[0] == 1, timeout=20, interval=0.1)
         time.sleep(OUTAGE_SECONDS)
         assert clock.poll() is None, log_path.read_text()
         restarted_at = _restart_redis(private_redis)  # empty: the queued jobs are gone
@@ -271,7 +278,8 @@ def test_clock_survives_a_redis_outage_and_fires_the_sweeps_when_it_returns(sett
         notifications = Queue("notifications", connection=connection)
         _wait_for(lambda: notifications.count >= 1, timeout=15)
         refired = time.monotonic() - restarted_at
-        assert connection.get(heartbeats.key(heartbeats.CLOCK))
+        # the same pass beats right after it enqueued: wait for it rather than race it
+        _wait_for(lambda: connection.get(heartbeats.key(heartbeats.CLOCK)), timeout=5)
         assert clock.poll() is None
         assert _outage_lines(log_path, "redis") == (1, 1), log_path.read_text()
     finally:
@@ -332,6 +340,9 @@ def test_postgresql_restart_answers_503_during_and_no_stale_connection_after(out
     stopping = time.monotonic()
     restartable_postgres.stop()
     stopped_in = time.monotonic() - stopping
+    # No connection can come while the server is down: each request of the sweep (~70
+    # routes) waits only this long for one before answering 503.
+    outage_app.extensions[POOL_KEY].timeout = 0.02
     try:
         _assert_outage_answer(client.get("/api/v1/users/me", headers=student["headers"]), "postgresql")
         _assert_outage_answer(_login(client, student), "postgresql")
@@ -372,6 +383,11 @@ def test_postgresql_restart_answers_503_during_and_no_stale_connection_after(out
     )
 
 
+def _worker_state(connection) -> str | None:
+    beat = connection.get(heartbeats.key(heartbeats.WORKER))
+    return json.loads(beat)["state"] if beat else None
+
+
 def test_worker_holds_jobs_during_a_postgresql_outage_and_runs_them_after(
     settings, private_redis, restartable_postgres, services_dir
 ):
@@ -382,17 +398,18 @@ def test_worker_holds_jobs_during_a_postgresql_outage_and_runs_them_after(
     try:
         _wait_for(lambda: connection.get(heartbeats.key(heartbeats.WORKER)), timeout=30)
         _run_job_and_wait(connection, timeout=30)
-        time.sleep(5.5)  # past the worker's "PostgreSQL answered lately" window
+        # past the worker's "PostgreSQL answered lately" window, so the next job checks
+        time.sleep(float(FAST_PROCESS_TIMINGS["WORKER_POSTGRESQL_CHECK_SECONDS"]) + 0.1)
 
         restartable_postgres.stop()
         try:
             job = Queue("default", connection=connection).enqueue(
                 "mathvidya.jobs.registry.run_periodic_job", "auto-submit-exams"
             )
-            time.sleep(OUTAGE_SECONDS)
-            assert job.get_status(refresh=True) == "queued"  # held back, not failed
-            beat = json.loads(connection.get(heartbeats.key(heartbeats.WORKER)))
-            assert beat["state"] == "waiting-for-postgresql"
+            _wait_for(lambda: _worker_state(connection) == "waiting-for-postgresql", timeout=15)
+            time.sleep(OUTAGE_SECONDS)  # held for the whole outage, not failed
+            assert job.get_status(refresh=True) == "queued"
+            assert _worker_state(connection) == "waiting-for-postgresql"
         finally:
             restartable_postgres.start(fast=True)
         restarted_at = time.monotonic()
@@ -464,3 +481,28 @@ def test_a_commit_that_fails_answers_503_not_a_false_success(settings, monkeypat
     finally:
         monkeypatch.undo()
         app.extensions[POOL_KEY].close()
+
+
+def test_redis_lost_while_the_worker_watches_a_job_counts_as_a_redis_outage(settings, private_redis, monkeypatch):
+    """Redis may go between the work horse finishing and the worker's own bookkeeping: the
+    worker must then wait for Redis like any outage, not end as an unexplained crash."""
+    from rq import Worker
+
+    from mathvidya.worker import OutageAwareWorker, RedisLost
+
+    worker = OutageAwareWorker(
+        ["default"],
+        connection=redis_lib.Redis.from_url(_redis_url(private_redis)),
+        database_url=settings.database_url,
+        postgresql_check_seconds=60,
+        retry_cap_seconds=1,
+    )
+    worker.postgresql_checked_at = time.monotonic()  # PostgreSQL answered just now
+
+    def redis_gone(self, job, queue):
+        raise redis_lib.exceptions.ConnectionError("Connection closed by server.")
+
+    monkeypatch.setattr(Worker, "execute_job", redis_gone)
+    with pytest.raises(RedisLost):
+        worker.execute_job(job=None, queue=None)
+    assert isinstance(worker.redis_error, redis_lib.exceptions.ConnectionError)
