@@ -346,8 +346,13 @@ def build(conn: psycopg.Connection, url: str, cfg, minted: dict[UUID, dict]) -> 
 
 def _reference_reads(starters: list[tuple], teachers: list, token: Callable[[UUID], str]) -> list[Endpoint]:
     """The small reads every client makes: the profile, the plans, a page of the bank.
-    Their ceilings are recorded (the app's own statements, replayed)."""
+    Their ceilings are recorded (the app's own statements, replayed). First the framework's
+    floor: /healthz does no I/O, so its req/s is what gunicorn and Flask give a request that
+    does nothing, the most any endpoint can reach on this machine."""
     return [
+        Endpoint(
+            "healthz", "GET", "/healthz (no I/O: the floor)", [(token(u), "/healthz", None) for u, _ in starters[:50]], []
+        ),
         Endpoint(
             "users me", "GET", "/users/me (student)", [(token(u), "/api/v1/users/me", None) for u, _ in starters], []
         ),
