@@ -351,7 +351,11 @@ def _reference_reads(starters: list[tuple], teachers: list, token: Callable[[UUI
     does nothing, the most any endpoint can reach on this machine."""
     return [
         Endpoint(
-            "healthz", "GET", "/healthz (no I/O: the floor)", [(token(u), "/healthz", None) for u, _ in starters[:50]], []
+            "healthz",
+            "GET",
+            "/healthz (no I/O: the floor)",
+            [(token(u), "/healthz", None) for u, _ in starters[:50]],
+            [],
         ),
         Endpoint(
             "users me", "GET", "/users/me (student)", [(token(u), "/api/v1/users/me", None) for u, _ in starters], []
