@@ -55,6 +55,8 @@ class Settings:
     clock_pass_seconds: float = 10.0
     outage_retry_cap_seconds: float = 5.0
     worker_postgresql_check_seconds: float = 5.0
+    # How long a process serves the plans on sale from memory before reading them again.
+    plans_cache_seconds: float = 60.0
 
     @property
     def is_production(self) -> bool:
@@ -103,6 +105,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         worker_postgresql_check_seconds=_seconds(
             env, "WORKER_POSTGRESQL_CHECK_SECONDS", Settings.worker_postgresql_check_seconds
         ),
+        plans_cache_seconds=_seconds(env, "PLANS_CACHE_SECONDS", Settings.plans_cache_seconds),
     )
     if settings.is_production:
         _refuse_unsafe_production(env, settings)

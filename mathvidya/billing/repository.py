@@ -18,12 +18,8 @@ def _q():
 # --- plans ----------------------------------------------------------------------------
 
 
-def list_active_plans(conn: psycopg.Connection, limit: int, offset: int) -> list[dict]:
-    return list(_q().list_active_plans(conn, limit=limit, offset=offset))
-
-
-def count_active_plans(conn: psycopg.Connection) -> int:
-    return _q().count_active_plans(conn)
+def active_plans(conn: psycopg.Connection) -> list[dict]:
+    return list(_q().active_plans(conn))
 
 
 def get_plan_by_type(conn: psycopg.Connection, plan_type: str) -> dict | None:

@@ -3,6 +3,7 @@ cancellation and teacher sessions."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 
 from mathvidya import business_time, db
@@ -29,6 +30,8 @@ from mathvidya.idempotency import run_once
 from mathvidya.schema_dump import Blueprint
 from mathvidya.schemas import PageArgsSchema
 
+PLAN_CATALOGUE = "mathvidya.plan_catalogue"
+
 blp = Blueprint(
     "billing",
     __name__,
@@ -45,7 +48,16 @@ class Plans(MethodView):
     @blp.response(200, PlanListSchema)
     def get(self, args):
         """The plans on sale, cheapest first (prices in paise)."""
-        return service.list_plans(db.request_connection(), args["limit"], args["offset"])
+        return service.list_plans(_plan_catalogue(), db.request_connection, args["limit"], args["offset"])
+
+
+def _plan_catalogue() -> service.PlanCatalogue:
+    """This app's copy of the plans on sale (one per process, kept on the app)."""
+    catalogue = current_app.extensions.get(PLAN_CATALOGUE)
+    if catalogue is None:
+        max_age = current_settings().plans_cache_seconds
+        catalogue = current_app.extensions.setdefault(PLAN_CATALOGUE, service.PlanCatalogue(max_age))
+    return catalogue
 
 
 @blp.route("/subscriptions/me")

@@ -9,6 +9,8 @@ Dates are Indian calendar dates (``business_time.business_date``). Subscriptions
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -162,18 +164,35 @@ def ensure_leaderboard_allowed(conn: psycopg.Connection, student_user_id: UUID, 
 # ---------------------------------------------------------------------------------------
 
 
-def list_plans(conn: psycopg.Connection, limit: int, offset: int) -> dict:
-    """One statement: the page carries the total; only a page past the end counts apart."""
-    rows = repository.list_active_plans(conn, limit, offset)
-    total = rows[0]["total"] if rows else repository.count_active_plans(conn)
-    items = [
-        {
-            **{k: v for k, v in plan.items() if k != "total"},
-            "teacher_hours_per_month": _number(plan["teacher_hours_per_month"]),
-        }
-        for plan in rows
-    ]
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+class PlanCatalogue:
+    """One process's copy of the plans on sale, read again once it is older than its
+    maximum age. Plans change only by migration (a deploy restarts every process) or by an
+    operator's SQL, which shows within the maximum age; buying always reads the plan's row
+    itself, so a stale copy can never set a price charged."""
+
+    def __init__(self, max_age_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_age_seconds = max_age_seconds
+        self.clock = clock
+        self._copy: tuple[tuple[dict, ...], float] | None = None
+
+    def plans(self, connect: Callable[[], psycopg.Connection]) -> tuple[dict, ...]:
+        """The active plans, cheapest first; ``connect`` is called only when the copy is stale."""
+        copy = self._copy
+        now = self.clock()
+        if copy is None or now - copy[1] >= self.max_age_seconds:
+            copy = (tuple(_plan_view(plan) for plan in repository.active_plans(connect())), now)
+            self._copy = copy  # one assignment: threads see the old copy or the new, whole
+        return copy[0]
+
+
+def _plan_view(plan: dict) -> dict:
+    return {**plan, "teacher_hours_per_month": _number(plan["teacher_hours_per_month"])}
+
+
+def list_plans(catalogue: PlanCatalogue, connect: Callable[[], psycopg.Connection], limit: int, offset: int) -> dict:
+    """A page of the plans on sale; no statement while the process's copy is fresh."""
+    plans = catalogue.plans(connect)
+    return {"items": list(plans[offset : offset + limit]), "total": len(plans), "limit": limit, "offset": offset}
 
 
 def subscription_overview(

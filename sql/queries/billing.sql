@@ -6,19 +6,15 @@
 -- plans
 -- ---------------------------------------------------------------------------------------
 
--- name: list_active_plans
--- One page of plans with the number of active plans (counted before LIMIT: one statement).
+-- name: active_plans
+-- Every plan on sale, cheapest first (a handful of rows: callers keep them in memory).
 SELECT plan_id, plan_type, plan_name, exams_limit_per_month, teacher_hours_per_month,
        allows_board_exam, allows_section_exam, allows_unit_practice,
        manual_evaluation_included, leaderboard_access, sla_hours,
-       monthly_price_paise, annual_price_paise, priority, count(*) OVER () AS total
+       monthly_price_paise, annual_price_paise, priority
 FROM subscription_plans
 WHERE is_active
-ORDER BY monthly_price_paise, plan_type
-LIMIT :limit OFFSET :offset;
-
--- name: count_active_plans$
-SELECT count(*) FROM subscription_plans WHERE is_active;
+ORDER BY monthly_price_paise, plan_type;
 
 -- name: get_plan_by_type^
 SELECT plan_id, plan_type, plan_name, exams_limit_per_month, teacher_hours_per_month,

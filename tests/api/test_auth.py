@@ -273,6 +273,19 @@ def test_per_ip_rate_limit_on_auth_endpoints(settings):
         "/api/v1/auth/login", json={"email": "x@example.com", "password": "whatever1"}, environ_base=ip
     )
     assert limited.get_json()["error"] == "RATE_LIMITED" and "Retry-After" in limited.headers
+    assert "X-RateLimit-Limit" in limited.headers
+
+
+def test_the_limiter_is_met_only_by_the_limited_endpoints(settings):
+    """Reads elsewhere never pass through the limiter's hooks (they cost a fifth of a small read)."""
+    app = create_app(replace(settings, auth_rate_limit="2 per minute"))
+    app_wide = [*app.before_request_funcs[None], *app.after_request_funcs[None], *app.teardown_request_funcs[None]]
+    assert not [hook for hook in app_wide if "Limiter" in getattr(hook, "__qualname__", repr(hook))]
+    client = app.test_client()
+    ip = {"REMOTE_ADDR": f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.8"}
+    plans = [client.get("/api/v1/subscriptions/plans", environ_base=ip) for _ in range(5)]
+    assert [r.status_code for r in plans] == [200] * 5
+    assert not any("X-RateLimit-Limit" in r.headers for r in plans)
 
 
 # --- password reset ---------------------------------------------------------------------------

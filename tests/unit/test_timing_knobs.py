@@ -12,6 +12,7 @@ KNOBS = {
     "CLOCK_PASS_SECONDS": "clock_pass_seconds",
     "OUTAGE_RETRY_CAP_SECONDS": "outage_retry_cap_seconds",
     "WORKER_POSTGRESQL_CHECK_SECONDS": "worker_postgresql_check_seconds",
+    "PLANS_CACHE_SECONDS": "plans_cache_seconds",
 }
 
 
@@ -19,6 +20,7 @@ def test_the_defaults_are_the_production_timings():
     settings = load_settings({})
     assert (settings.clock_pass_seconds, settings.outage_retry_cap_seconds) == (10.0, 5.0)
     assert settings.worker_postgresql_check_seconds == 5.0
+    assert settings.plans_cache_seconds == 60.0
 
 
 @pytest.mark.parametrize(("variable", "field"), sorted(KNOBS.items()))
