@@ -2,7 +2,8 @@
 
 Each process keeps the whole table in memory together with the config version it read.
 An update bumps a version counter in Redis (mathvidya:config:version); every access
-compares one small GET with the cached version and reloads on change. If Redis cannot be
+compares one small GET with the cached version and reloads on change; a request asks
+Redis once and reads that version throughout. If Redis cannot be
 reached, the cache is trusted for at most FALLBACK_TTL seconds, then reloaded from
 PostgreSQL. Callers need not pass a Redis client: inside a request or CLI command the
 app's client is used, inside an RQ job the worker's connection.
@@ -17,7 +18,7 @@ from typing import Any
 
 import psycopg
 import redis
-from flask import has_app_context
+from flask import g, has_app_context, has_request_context
 from rq import get_current_job
 
 from mathvidya.config_rules import RULES, validate_config_value
@@ -25,6 +26,7 @@ from mathvidya.queries import queries
 from mathvidya.redis_client import redis_conn
 
 VERSION_KEY = "mathvidya:config:version"
+REQUEST_VERSION = "config_version"  # on flask.g: the version this request read
 FALLBACK_TTL = 5.0
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,17 @@ def _default_redis() -> redis.Redis | None:
 
 
 def _current_version(redis_client: redis.Redis | None) -> bytes | None:
+    """The config version in Redis, asked once per request (a request reads one version)."""
+    in_request = has_request_context()
+    if in_request and REQUEST_VERSION in g:
+        return g.get(REQUEST_VERSION)
+    version = _version_from_redis(redis_client)
+    if in_request:
+        setattr(g, REQUEST_VERSION, version)
+    return version
+
+
+def _version_from_redis(redis_client: redis.Redis | None) -> bytes | None:
     if redis_client is None:
         redis_client = _default_redis()
     if redis_client is None:
@@ -107,6 +120,8 @@ def _known_keys() -> set[str]:
 def announce_change(redis_client: redis.Redis | None) -> None:
     """Tell every process to reload (call after the updating transaction commits)."""
     _cache.clear()
+    if has_request_context():
+        g.pop(REQUEST_VERSION, None)
     if redis_client is not None:
         try:
             redis_client.incr(VERSION_KEY)

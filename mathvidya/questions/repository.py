@@ -8,7 +8,7 @@ from uuid import UUID
 import psycopg
 from psycopg.types.json import Jsonb
 
-from mathvidya.queries import queries
+from mathvidya.queries import planned_with_each_call, queries
 
 
 def _q():
@@ -60,9 +60,9 @@ def search_questions(conn: psycopg.Connection, filters: dict[str, Any], limit: i
     """One page of matches and the total; filters: class, unit, question_type, difficulty,
     status, tag, q, viewer_id (None = everything)."""
     params = {("class_" if key == "class" else key): value for key, value in filters.items()}
-    _q().prefer_custom_plans(conn)
-    total = _q().count_questions(conn, **params)
-    items = list(_q().search_questions(conn, **params, limit=limit, offset=offset))
+    with planned_with_each_call(conn):
+        total = _q().count_questions(conn, **params)
+        items = list(_q().search_questions(conn, **params, limit=limit, offset=offset))
     return items, total
 
 

@@ -33,6 +33,7 @@ def _present_many(rows: list[dict]) -> list[dict]:
 
 @blp.route("/questions")
 class Questions(MethodView):
+    @db.autocommit_reads
     @roles(*EDITORS)
     @blp.arguments(schemas.QuestionSearchArgsSchema, location="query")
     @blp.response(200, schemas.QuestionListSchema)

@@ -81,12 +81,6 @@ FROM question_versions
 WHERE question_id = :question_id
 ORDER BY version;
 
--- name: prefer_custom_plans#
--- The search below uses "(:x IS NULL OR col = :x)" filters; a generic plan (chosen for a
--- prepared statement after five runs) cannot drop the unused ones and would lose the
--- indexes, so this transaction always plans with the actual values.
-SET LOCAL plan_cache_mode = force_custom_plan;
-
 -- name: count_questions$
 -- How many questions match the search (same filters as search_questions).
 SELECT count(*)

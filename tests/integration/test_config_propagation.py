@@ -187,3 +187,28 @@ def test_as_of_reaches_the_time_rule_of_the_job(app, settings):
     with psycopg.connect(settings.database_url, row_factory=dict_row) as conn:
         row = conn.execute("SELECT status, sent_at FROM email_outbox WHERE outbox_id = %s", (outbox_id,)).fetchone()
     assert row["status"] == "sent" and row["sent_at"] == datetime.fromisoformat(later)
+
+
+class CountingRedis(Redis):
+    """The real Redis, counting the GETs sent through it."""
+
+    gets = 0
+
+    def get(self, name):
+        self.gets += 1
+        return super().get(name)
+
+
+def test_a_request_asks_redis_for_the_config_version_once_and_the_next_sees_a_change(app, settings, restore_key):
+    counting = CountingRedis.from_url(settings.redis_url)
+    with psycopg.connect(settings.database_url, autocommit=True, row_factory=dict_row) as conn:
+        with app.test_request_context("/"):
+            values = [settings_store.get_setting(conn, KEY, counting) for _ in range(3)]
+            assert counting.gets == 1 and values == [restore_key] * 3
+
+        conn.execute("UPDATE system_config SET config_value = %s WHERE config_key = %s", (Jsonb(restore_key + 1), KEY))
+        counting.incr(settings_store.VERSION_KEY)  # as another process announces its change
+        with app.test_request_context("/"):
+            assert settings_store.get_setting(conn, KEY, counting) == restore_key + 1
+            assert settings_store.get_setting(conn, KEY, counting) == restore_key + 1
+            assert counting.gets == 2
