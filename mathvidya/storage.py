@@ -41,6 +41,7 @@ class Storage:
                 retries={"max_attempts": 3, "mode": "standard"},
             ),
         )
+        self._signed_gets = _TimedCache(size=4096, seconds=SIGNED_GET_REUSE_MAX_SECONDS)
 
     def presigned_put(self, key: str, content_type: str, expires_in: int) -> str:
         return self.client.generate_presigned_url(
@@ -69,10 +70,28 @@ class Storage:
         """A GET URL that serves the object as the type its bytes show, never as declared:
         images inline, anything else as a download (`attachment`). ``sniffed`` is the type
         read from the object's bytes when it was stored (answer-sheet pages keep it in their
-        row): signing with it reads nothing from S3; without it the bytes are read here."""
+        row): signing with it reads nothing from S3; without it the bytes are read here.
+
+        A link signed for the same object, type and expiry is handed out again for a short
+        while (``reuse_seconds``): SigV4 signing costs about half a millisecond, and a page
+        of question images or answer sheets would otherwise sign every link on every view.
+        Each link is still valid for at least ``expires_in`` seconds from the response
+        that carries it, and at most 10 % longer. Its ``no-cache`` makes a browser check an
+        object that was replaced under the same key (a re-uploaded or re-stamped page)."""
         served = sniffed if sniffed in SNIFFED_TYPES else self.sniffed_type(key)
-        params = {"Bucket": self.bucket, "Key": key, **serving_overrides(served)}
-        return self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=expires_in)
+        reuse = reuse_seconds(expires_in)
+        cache_key = (key, served, expires_in)
+        url = self._signed_gets.get(cache_key) if reuse else None
+        if url is None:
+            params = {"Bucket": self.bucket, "Key": key, **serving_overrides(served)}
+            # Valid `reuse` seconds (plus the second X-Amz-Date rounds away) longer than
+            # asked, so a link handed out again at the end of its reuse window still has
+            # the whole expiry ahead of it.
+            lifetime = expires_in + reuse + 1 if reuse else expires_in
+            url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=lifetime)
+            if reuse:
+                self._signed_gets.put(cache_key, url, reuse)
+        return url
 
     def sniffed_type(self, key: str) -> str | None:
         """The object's type from its first bytes (cached per process; None when unknown)."""
@@ -150,35 +169,49 @@ def signed_url(conn: psycopg.Connection, settings: Settings, key: str | None, sn
     return url_signer(conn, settings)(key, sniffed)
 
 
-class _SniffCache:
-    """(bucket, key) → sniffed type for a few minutes, oldest dropped first, so a page of
-    question images costs one ranged read per image per process, not per response. A stale
-    entry (the object was replaced) can only name a type the key's bytes once had: at
-    worst a broken image, never a type a browser would run."""
+class _TimedCache:
+    """Entries kept for a while (``seconds``, or less per entry), oldest dropped first
+    beyond ``size``; safe to share between threads."""
 
-    def __init__(self, size: int, seconds: float) -> None:
-        self.size, self.seconds, self.items, self.lock = size, seconds, OrderedDict(), Lock()
+    def __init__(self, size: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.size, self.seconds, self.clock = size, seconds, clock
+        self.items: OrderedDict[Any, tuple[Any, float]] = OrderedDict()
+        self.lock = Lock()
 
-    def get(self, key: tuple[str, str]) -> str | None:
+    def get(self, key: Any) -> Any:
         with self.lock:
             entry = self.items.get(key)
-            if entry is None or entry[1] < time.monotonic():
+            if entry is None or entry[1] <= self.clock():
                 return None
             return entry[0]
 
-    def put(self, key: tuple[str, str], value: str) -> None:
+    def put(self, key: Any, value: Any, seconds: float | None = None) -> None:
         with self.lock:
-            self.items[key] = (value, time.monotonic() + self.seconds)
+            self.items[key] = (value, self.clock() + min(self.seconds, seconds or self.seconds))
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
 
-_sniffed_types = _SniffCache(size=4096, seconds=300)
+# (bucket, key) → sniffed type for a few minutes, so a page of question images costs one
+# ranged read per image per process, not per response. A stale entry (the object was
+# replaced) can only name a type the key's bytes once had: at worst a broken image, never a
+# type a browser would run.
+_sniffed_types = _TimedCache(size=4096, seconds=300)
+
+# How long one signed GET link may be handed out again: a tenth of its expiry, at most a
+# minute (a link asked for 60 minutes lives at most 61 from its signing).
+SIGNED_GET_REUSE_MAX_SECONDS = 60
+
+
+def reuse_seconds(expires_in: int) -> int:
+    return min(SIGNED_GET_REUSE_MAX_SECONDS, expires_in // 10)
+
 
 UPLOAD_CONTENT_TYPE = "application/octet-stream"
 SNIFF_BYTES = 16
 INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
+NO_CACHE = "no-cache"
 
 FILE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -198,7 +231,11 @@ def sniff_content_type(first_bytes: bytes) -> str | None:
 
 def serving_overrides(sniffed: str | None) -> dict[str, str]:
     """The response headers a signed GET forces: the sniffed type (octet-stream when the
-    bytes match no known type), shown inline only for images."""
-    if sniffed in INLINE_TYPES:
-        return {"ResponseContentType": sniffed, "ResponseContentDisposition": "inline"}
-    return {"ResponseContentType": sniffed or UPLOAD_CONTENT_TYPE, "ResponseContentDisposition": "attachment"}
+    bytes match no known type), shown inline only for images, and ``no-cache`` (a browser
+    revalidates before reusing a copy: an object may be replaced under its key)."""
+    inline = sniffed in INLINE_TYPES
+    return {
+        "ResponseContentType": sniffed if inline else sniffed or UPLOAD_CONTENT_TYPE,
+        "ResponseContentDisposition": "inline" if inline else "attachment",
+        "ResponseCacheControl": NO_CACHE,
+    }

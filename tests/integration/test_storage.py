@@ -11,7 +11,14 @@ from dataclasses import replace
 import pytest
 import requests
 
-from mathvidya.storage import UPLOAD_CONTENT_TYPE, Storage, serving_overrides, sniff_content_type
+from mathvidya.storage import (
+    UPLOAD_CONTENT_TYPE,
+    Storage,
+    _TimedCache,
+    reuse_seconds,
+    serving_overrides,
+    sniff_content_type,
+)
 from tools.local_services import free_port
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -133,6 +140,7 @@ def test_a_missing_object_is_signed_as_a_download(settings):
     assert serving_overrides(None) == {
         "ResponseContentType": "application/octet-stream",
         "ResponseContentDisposition": "attachment",
+        "ResponseCacheControl": "no-cache",
     }
     url = Storage(settings).presigned_get(f"tests/{uuid.uuid4()}/absent", expires_in=60)
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
@@ -156,3 +164,51 @@ def test_a_type_sniffed_when_stored_is_signed_without_reading_s3_and_anything_el
     for declared in ("text/html", "image/jpg", None):  # never a type the bytes were not read for
         response = requests.get(storage.presigned_get(key, 60, declared), timeout=10)
         assert response.headers["Content-Type"] == "application/pdf", declared
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 500.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_signed_link_is_handed_out_again_for_a_tenth_of_its_expiry_at_most_a_minute(settings):
+    storage = Storage(settings)
+    clock = Clock()
+    storage._signed_gets = _TimedCache(size=16, seconds=60, clock=clock)
+    key = f"tests/{uuid.uuid4()}/page-1"
+    storage.put(key, JPEG, "image/jpeg")
+
+    first = storage.presigned_get(key, 3600, "image/jpeg")
+    assert _query(first)["X-Amz-Expires"] == ["3661"]  # the hour asked, from any reuse within the minute
+    clock.now += 59.9
+    assert storage.presigned_get(key, 3600, "image/jpeg") == first
+    assert storage.presigned_get(key, 600, "image/jpeg") != first  # another expiry: its own link
+    assert storage.presigned_get(key, 3600, "image/png") != first  # another served type: its own link
+    clock.now += 0.1
+    assert storage._signed_gets.get((key, "image/jpeg", 3600)) is None  # the minute is over
+    storage.presigned_get(key, 3600, "image/jpeg")  # signed afresh, and kept for the next minute
+    assert storage._signed_gets.get((key, "image/jpeg", 3600)) is not None
+
+    response = requests.get(first, timeout=10)
+    assert response.status_code == 200 and response.content == JPEG
+    assert response.headers["Cache-Control"] == "no-cache"  # a replaced page is fetched again
+
+
+def test_short_expiries_are_reused_for_a_tenth_and_the_shortest_not_at_all():
+    assert [reuse_seconds(s) for s in (60, 300, 600, 3600, 86_400)] == [6, 30, 60, 60, 60]
+    assert reuse_seconds(9) == 0
+
+
+def test_a_link_too_short_to_reuse_is_signed_each_time_for_exactly_its_expiry(settings):
+    storage = Storage(settings)
+    key = f"tests/{uuid.uuid4()}/page-1"
+    first = storage.presigned_get(key, 5, "image/jpeg")
+    assert _query(first)["X-Amz-Expires"] == ["5"]
+    assert storage._signed_gets.get((key, "image/jpeg", 5)) is None
