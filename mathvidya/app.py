@@ -24,6 +24,7 @@ from mathvidya import (
 from mathvidya.config import Settings, current_settings, load_settings
 from mathvidya.error_handling import MathvidyaApi
 from mathvidya.identity import passwords
+from mathvidya.json_provider import OrjsonProvider
 
 
 def _api_description() -> str:
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging_setup.configure_logging(settings.log_level, settings.log_format)
     passwords.limit_concurrent_hashes(settings.password_hash_concurrency)
     app = Flask("mathvidya")
+    app.json = OrjsonProvider(app)
     app.config.update(_flask_config(settings))
     if settings.trusted_proxy_count:
         count = settings.trusted_proxy_count
