@@ -27,16 +27,12 @@ reuse_port = True
 keepalive = 5
 
 
-def _own_listener(shared: socket.socket, backlog: int) -> socket.socket | None:
-    """A socket of this worker's own, bound to the shared socket's address (SO_REUSEPORT)."""
+def _own_listener(shared, server):
+    """A listener of this worker's own, bound to the shared one's address in its
+    SO_REUSEPORT group (gunicorn's own socket class, which every worker class accepts on)."""
     if shared.family not in (socket.AF_INET, socket.AF_INET6) or not hasattr(socket, "SO_REUSEPORT"):
         return None
-    own = socket.socket(shared.family, socket.SOCK_STREAM)
-    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    own.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    own.bind(shared.getsockname())
-    own.listen(backlog)
-    return own
+    return type(shared)(shared.getsockname(), server.cfg, server.log)
 
 
 def on_starting(_server) -> None:
@@ -47,5 +43,5 @@ def post_fork(server, worker) -> None:
     """The worker accepts on its own socket first and still on the shared one, so nothing
     queued on the shared socket is ever left unserved."""
     tune_malloc()
-    own = [s for s in (_own_listener(shared, server.cfg.backlog) for shared in worker.sockets) if s is not None]
+    own = [s for s in (_own_listener(shared, server) for shared in worker.sockets) if s is not None]
     worker.sockets = own + list(worker.sockets)

@@ -4,6 +4,7 @@ modules imported once by the worker, a listening socket of each web worker's own
 from __future__ import annotations
 
 import importlib.util
+import logging
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from gunicorn.config import Config
+from gunicorn.sock import TCPSocket
 
 from mathvidya.identity import passwords
 
@@ -84,17 +87,20 @@ def _gunicorn_config():
 def test_each_web_worker_gets_a_listening_socket_of_its_own():
     config = _gunicorn_config()
     assert config.reuse_port is True
-    shared = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    shared.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    shared.bind(("127.0.0.1", 0))
-    shared.listen(8)
+    cfg = Config()
+    cfg.set("reuse_port", True)
+    cfg.set("backlog", 8)
+    server = SimpleNamespace(cfg=cfg, log=logging.getLogger("gunicorn.test"))
+    shared = TCPSocket(("127.0.0.1", 0), cfg, server.log)
     worker = SimpleNamespace(sockets=[shared])
-    config.post_fork(SimpleNamespace(cfg=SimpleNamespace(backlog=8)), worker)
+    config.post_fork(server, worker)
     try:
         own, still_shared = worker.sockets
         assert still_shared is shared  # nothing queued on the shared socket is left unserved
         assert own is not shared and own.getsockname() == shared.getsockname()
         assert own.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) == 1
+        # gunicorn's own socket class, which the gevent worker needs as much as gthread does
+        assert isinstance(own, TCPSocket) and own.FAMILY == socket.AF_INET
     finally:
         for sock in worker.sockets:
             sock.close()

@@ -36,6 +36,7 @@ WORKER_CLASSES = (
     ("sync, 5 workers (2 × cores + 1)", "sync", 5, 1),
     ("gthread, 2 workers × 4 threads (Procfile)", "gthread", 2, 4),
     ("gthread, 2 workers × 8 threads", "gthread", 2, 8),
+    ("gthread, 4 workers × 2 threads", "gthread", 4, 2),
     ("gevent, 2 workers", "gevent", 2, 1),
 )
 
