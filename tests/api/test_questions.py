@@ -407,6 +407,9 @@ def test_search_is_paginated(client, admin, tagged_bank):
     assert (first["total"], first["limit"], first["offset"]) == (5, 2, 0)
     seen = [i["question_id"] for page in (first, second, third) for i in page["items"]]
     assert len(seen) == 5 and set(seen) == set(ids.values())
+    assert [page["total"] for page in (second, third)] == [5, 5]  # the short last page counts right
+    past_the_end = _search(client, admin, tag=tag, limit=2, offset=10)
+    assert past_the_end["items"] == [] and past_the_end["total"] == 5
     assert _search(client, admin, tag=tag)["limit"] == 20
     too_many = client.get(BASE, query_string={"limit": 101}, headers=admin["headers"])
     assert too_many.status_code == 422

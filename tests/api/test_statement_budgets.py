@@ -18,7 +18,7 @@ import psycopg
 import pytest
 
 from mathvidya.questions.template_defaults import default_templates
-from tests.exam_fixtures import assign_to, connect, give_subscription, upload_page
+from tests.exam_fixtures import assign_to, connect, give_subscription, make_questions, private_unit, upload_page
 
 NOT_COUNTED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "SET", "START TRANSACTION")
 
@@ -192,6 +192,19 @@ def test_question_list(client, make_user, counter):
     )
     assert response.status_code == 200
     assert_within(statements, 3, "GET /questions")
+
+
+def test_a_question_search_that_fits_one_page_is_not_counted(app, client, make_user, counter):
+    teacher = make_user("teacher")
+    unit = private_unit("search")
+    make_questions(app, unit, "SA", 3)
+    query = f"/api/v1/questions?limit=20&unit={unit}"
+    client.get(query, headers=teacher["headers"])
+    response, statements = measured(counter, lambda: client.get(query, headers=teacher["headers"]))
+    body = response.get_json()
+    assert response.status_code == 200 and 0 < len(body["items"]) < 20, body
+    assert body["total"] == len(body["items"]) == 3
+    assert len(statements) == 2 and not [s for s in statements if "count(" in s], statements
 
 
 def test_login(client, make_user, counter):
