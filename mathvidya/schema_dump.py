@@ -31,8 +31,8 @@ _ABSENT = object()
 
 
 def _text(value: Any) -> Any:
-    if value is None:
-        return None
+    if type(value) is str or value is None:
+        return value
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
@@ -111,7 +111,12 @@ def _compilable(schema: Schema) -> bool:
     )
 
 
-def _field_step(schema: Schema, attr_name: str, field: fields.Field) -> Callable[[Any, dict], None]:
+Step = tuple[str, str | None, Converter | None, Callable[[Any, dict], None] | None]
+
+
+def _field_step(schema: Schema, attr_name: str, field: fields.Field) -> Step:
+    """(key, source, converter, None) for a field read the plain way, else
+    (key, None, None, through_marshmallow) for one only marshmallow can serialise."""
     key = field.data_key if field.data_key is not None else attr_name
     source = _plain_source(field, attr_name)
     convert = _converter(field) if source is not None else None
@@ -123,31 +128,31 @@ def _field_step(schema: Schema, attr_name: str, field: fields.Field) -> Callable
             if value is not missing:
                 out[key] = value
 
-        return through_marshmallow
-
-    def plain(obj: Any, out: dict) -> None:
-        if type(obj) is dict:
-            value = obj.get(source, _ABSENT)
-            if value is _ABSENT:  # as marshmallow: a missing key falls back to the attribute
-                value = getattr(obj, source, missing)
-        else:
-            value = get_value(obj, source, missing)
-        if value is not missing:
-            out[key] = convert(value)
-
-    return plain
+        return key, None, None, through_marshmallow
+    return key, source, convert, None
 
 
 def compiled_dump(schema: Schema) -> Callable[..., Any]:
     """A function with ``Schema.dump``'s signature and results, for this schema instance."""
     if not _compilable(schema):
         return schema.dump
-    steps: list[Callable[[Any, dict], None]] = []
+    steps: list[Step] = []
 
     def dump_one(obj: Any) -> dict:
         out: dict = {}
-        for step in steps:
-            step(obj, out)
+        is_dict = type(obj) is dict
+        for key, source, convert, through in steps:
+            if through is not None:
+                through(obj, out)
+                continue
+            if is_dict:
+                value = obj.get(source, _ABSENT)
+                if value is _ABSENT:  # as marshmallow: a missing key falls back to the attribute
+                    value = getattr(obj, source, missing)
+            else:
+                value = get_value(obj, source, missing)
+            if value is not missing:
+                out[key] = convert(value)
         return out
 
     def dump(obj: Any, *, many: bool | None = None) -> Any:
